@@ -1,0 +1,127 @@
+"""Input validation shared by every public function of ``twolayer``.
+
+Each checker names the argument it inspects, what it received and what it needed,
+so that bad input fails at the door with a clear message instead of deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = [
+    "as_array",
+    "as_rng",
+    "check_int",
+    "check_real",
+    "check_same_length",
+]
+
+
+def as_array(
+    value: object,
+    name: str,
+    *,
+    ndim: int | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``value`` as a float64 array after checking its dtype, shape and values.
+
+    Parameters
+    ----------
+    value : array_like
+        Real numbers (bool, integer or float dtype).
+    name : str
+        Argument name used in error messages.
+    ndim : int, optional
+        Required number of dimensions.
+    shape : tuple of (int or None), optional
+        Required shape; ``None`` entries accept any length. Implies ``ndim``.
+    finite : bool
+        Reject NaN and infinite entries.
+
+    Raises
+    ------
+    TypeError
+        If the entries are not real numbers.
+    ValueError
+        If the shape is wrong or an entry is not finite.
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers, got an array of dtype {arr.dtype}"
+        )
+    arr = arr.astype(np.float64, copy=False)
+    if shape is not None:
+        ndim = len(shape)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if shape is not None:
+        for axis, (got, want) in enumerate(zip(arr.shape, shape, strict=True)):
+            if want is not None and got != want:
+                raise ValueError(
+                    f"{name} must have length {want} along axis {axis}, "
+                    f"got shape {arr.shape}"
+                )
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got NaN or infinite entries")
+    return arr
+
+
+def check_real(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it is a finite real in the given interval."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out}")
+    if low is not None and (out < low or (low_open and out == low)):
+        bound = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {bound} {low}, got {out}")
+    if high is not None and (out > high or (high_open and out == high)):
+        bound = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {bound} {high}, got {out}")
+    return out
+
+
+def check_int(value: object, name: str, *, low: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer at least ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    out = int(value)
+    if low is not None and out < low:
+        raise ValueError(f"{name} must be >= {low}, got {out}")
+    return out
+
+
+def check_same_length(
+    first: np.ndarray, first_name: str, second: np.ndarray, second_name: str
+) -> None:
+    """Raise if two arrays disagree in their first dimension (number of samples or neurons)."""
+    if first.shape[0] != second.shape[0]:
+        raise ValueError(
+            f"{first_name} and {second_name} must have the same number of rows, "
+            f"got {first.shape[0]} and {second.shape[0]}"
+        )
+
+
+def as_rng(rng: object) -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a Generator or an integer seed."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, Integral):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator or an integer seed, got {type(rng).__name__}"
+        )
+    return np.random.default_rng(int(rng))
