@@ -1,11 +1,13 @@
 """twolayer: the library behind the book *Two-Layer Networks: Convexity, Symmetry and Dynamics*.
 
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
-its weight-decay objective and training), ``plotting`` (the book's figures) and ``widgets``
-(ipywidgets explorers). The public functions of ``data`` and ``network`` are re-exported here.
+its weight-decay objective and training), ``dropout`` (shallow linear networks under Dropout and
+Dropconnect), ``plotting`` (the book's figures) and ``widgets`` (ipywidgets explorers).
+Every module is importable from here; the functions whose names are unambiguous across the
+library are re-exported too (``twolayer.train``); the rest are used as ``twolayer.dropout.f``.
 """
 
-from . import data, network
+from . import data, dropout, network
 from .data import (
     circle_regression,
     gaussian_classification,
@@ -13,6 +15,7 @@ from .data import (
     teacher_regression,
     univariate_regression,
 )
+from .dropout import dropout_gradient_descent, dropout_minimizer, dropout_sgd
 from .network import (
     TrainResult,
     balance,
@@ -32,6 +35,10 @@ __all__ = [
     "balance",
     "circle_regression",
     "data",
+    "dropout",
+    "dropout_gradient_descent",
+    "dropout_minimizer",
+    "dropout_sgd",
     "forward",
     "gaussian_classification",
     "gradient",
