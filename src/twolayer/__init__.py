@@ -9,7 +9,7 @@ library are re-exported too (``twolayer.train``); the rest are used as ``twolaye
 
 from . import data, dropout, network
 from .data import (
-    circle_regression,
+    circle_teacher_regression,
     gaussian_classification,
     spiral_classification,
     teacher_regression,
@@ -33,7 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "TrainResult",
     "balance",
-    "circle_regression",
+    "circle_teacher_regression",
     "data",
     "dropout",
     "dropout_gradient_descent",

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_rng, check_int, check_real
+from .network import forward
 
 __all__ = [
-    "circle_regression",
+    "circle_teacher_regression",
     "gaussian_classification",
     "spiral_classification",
     "teacher_regression",
@@ -76,23 +77,36 @@ def teacher_regression(
     return X, y, W, a
 
 
-def circle_regression(n: int, rng: object, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """2-D inputs on the unit circle at random angles, targets ``cos(3 theta)`` plus noise.
+def circle_teacher_regression(
+    n: int, rng: object, noise: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points on the unit circle labelled by a three-neuron ReLU teacher plus noise.
 
-    On the circle a network without biases is a function of the angle alone, which makes the
-    fits and the dual constraint easy to draw.
+    ``x_i = (cos t_i, sin t_i)`` at sorted uniform angles ``t_i``, and
+    ``y_i = sum_j a_j relu(w_j . x_i) + noise * N(0, 1)`` with unit teacher neurons at the
+    angles ``0.3, 2.2, 4.0`` and output weights ``+1, -1, +1``. A network without bias is
+    positively homogeneous, so on the circle it is a function of the angle alone, which
+    makes fits, neurons and the dual constraint easy to draw. (The target is in the span of
+    ReLU neurons, unlike a pure harmonic ``cos(k t)`` with odd ``k >= 3``, which has no
+    component along any ``relu(cos(t - phi))``.)
 
     Returns
     -------
     X : ndarray, shape (n, 2)
     y : ndarray, shape (n,)
+    W_teacher : ndarray, shape (3, 2)
+    a_teacher : ndarray, shape (3,)
     """
     n = check_int(n, "n", low=1)
     noise = check_real(noise, "noise", low=0.0)
     gen = as_rng(rng)
-    theta = np.sort(gen.uniform(0.0, 2 * np.pi, size=n))
-    X = np.column_stack([np.cos(theta), np.sin(theta)])
-    return X, np.cos(3 * theta) + noise * gen.standard_normal(n)
+    t = np.sort(gen.uniform(0.0, 2 * np.pi, size=n))
+    X = np.column_stack([np.cos(t), np.sin(t)])
+    angles = np.array([0.3, 2.2, 4.0])
+    W_t = np.column_stack([np.cos(angles), np.sin(angles)])
+    a_t = np.array([1.0, -1.0, 1.0])
+    y = forward(X, W_t, a_t) + noise * gen.standard_normal(n)
+    return X, y, W_t, a_t
 
 
 def spiral_classification(
