@@ -1,6 +1,11 @@
 # Set-up, build and test of the book. `make book` and `make test` are all a fresh machine needs
 # (Python 3.11 and make); both create .venv and install the pinned dependencies on first use.
 
+# One BLAS thread for every command below: the chapters call BLAS on many small matrices, where a
+# multithreaded OpenBLAS on 2 cores spends 5 to 15 times the arithmetic on synchronisation; a
+# fixed thread count also keeps floating-point reductions, and so the printed digits, the same.
+export OPENBLAS_NUM_THREADS := 1
+
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
