@@ -1,5 +1,8 @@
 # Set-up, build and test of the book. `make book` and `make test` are all a fresh machine needs
-# (Python 3.11 and make); both create .venv and install the pinned dependencies on first use.
+# (Python 3.11, Node.js with npm, and make); both create .venv and install the pinned Python
+# dependencies, and node_modules/ with the site's JavaScript (MathJax, widgets), on first use.
+# `make test` also needs Chromium for the browser test: when /usr/bin/chromium is missing it is
+# installed with apt-get (as root, like CI on a fresh machine).
 
 # One BLAS thread for every command below: the chapters call BLAS on many small matrices, where a
 # multithreaded OpenBLAS on 2 cores spends 5 to 15 times the arithmetic on synchronisation; a
@@ -12,13 +15,19 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUILD := _build
 EXECUTED := $(BUILD)/jupyter_execute
-SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib) $(shell find src -name '*.py')
+SOURCES := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py book/_static/*) \
+	$(shell find src -name '*.py')
+# npm packages the site serves itself (package.json, pinned in package-lock.json).
+ASSETS := node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
+SCREENSHOTS := $(BUILD)/screenshots
 
-.PHONY: help install book book-force test lint unit nbval lab clean
+.PHONY: help install assets book book-force test lint unit nbval browser lab clean
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
-	@echo "make test   ruff, pytest, then nbval on the executed chapters"
+	@echo "make test   ruff, pytest, nbval on the executed chapters, then the browser test"
+	@echo "make browser  every page of the built site in headless Chromium (screenshots in $(SCREENSHOTS))"
 	@echo "make lab    Jupyter Lab with jupytext (chapters' .md files open as notebooks)"
 	@echo "make clean  remove the build and the virtual environment"
 
@@ -29,17 +38,32 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
+# `npm ci` installs exactly package-lock.json; the book's Sphinx extension (book/_ext) copies the
+# files the pages load into _build/html/_static/npm.
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+assets: $(ASSETS)
+
+$(CHROMIUM):
+	@echo "Chromium for the browser test is missing: installing Debian's package (needs root)."
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
 # Authors' build: execution cache (only changed chapters re-run).
-book: $(INSTALLED)
+book: $(INSTALLED) $(ASSETS)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
 
 # nbval needs notebooks from a forced execution: a chapter taken from the execution cache is
 # written to $(EXECUTED) without outputs (and nbval would then compare nothing). The stamp
 # records a forced build newer than every source.
-$(BUILD)/.forced: $(INSTALLED) $(SOURCES)
+$(BUILD)/.forced: $(INSTALLED) $(ASSETS) $(SOURCES)
 	mkdir -p $(BUILD)
-	sed 's/execute_notebooks: cache/execute_notebooks: force/' _config.yml > $(BUILD)/_config_force.yml
+	# Jupyter Book resolves local_extensions relative to the config file, which is one level down.
+	sed -e 's/execute_notebooks: cache/execute_notebooks: force/' \
+		-e 's|offline_site: book/_ext|offline_site: ../book/_ext|' _config.yml > $(BUILD)/_config_force.yml
 	$(BIN)/jupyter-book build . --config $(BUILD)/_config_force.yml -W -n --keep-going
 	touch $@
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
@@ -47,19 +71,25 @@ $(BUILD)/.forced: $(INSTALLED) $(SOURCES)
 book-force: $(BUILD)/.forced
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests book/_ext
 
 unit: $(INSTALLED)
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --ignore=tests/browser
 
 nbval: $(BUILD)/.forced
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-p tests.nbval_outputs $(EXECUTED) -o testpaths= -o addopts=
 
-test: lint unit nbval
+# Serves $(BUILD)/html on 127.0.0.1 and opens every page at a desktop and a phone width.
+browser: $(BUILD)/.forced $(CHROMIUM)
+	rm -rf $(SCREENSHOTS)
+	$(BIN)/python -m pytest tests/browser --site $(BUILD)/html --chromium $(CHROMIUM) \
+		--screenshots $(SCREENSHOTS) -o testpaths=
+
+test: lint unit nbval browser
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --ServerApp.open_browser=False
 
 clean:
-	rm -rf $(BUILD) $(VENV) src/*.egg-info
+	rm -rf $(BUILD) $(VENV) node_modules src/*.egg-info

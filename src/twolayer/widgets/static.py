@@ -1,0 +1,273 @@
+"""Explorers that work without a kernel: a slider over precomputed frames, as plain HTML.
+
+An ipywidgets explorer needs a running Python kernel; on the rendered website its sliders show
+but do nothing. The functions here render the same pure function at a list of parameter values
+once, when the chapter is executed, and return HTML in which a slider (and play buttons) flips
+between the frames in the reader's browser, with no server and nothing loaded from another host.
+
+They build on :meth:`matplotlib.animation.FuncAnimation.to_jshtml` and make its output fit for
+the book:
+
+- **deterministic**: matplotlib names the HTML elements with a random ``uuid4`` on every run,
+  which would make nbval's comparison of ``text/html`` outputs fail; the id is replaced by a
+  hash of the content, so the same frames give byte-identical HTML;
+- **self-contained**: the stylesheet link to a CDN (Font Awesome, for the button icons) is
+  dropped and the icons become plain characters; the buttons keep their ``title`` and
+  ``aria-label``;
+- **accessible and responsive**: the image gets ``alt`` text, the slider an ``aria-label``, an
+  optional caption, and the frame and slider shrink to the width of a phone screen.
+
+Each frame costs about 30 KB of page for a 6.4 x 3.4 inch figure at 100 dpi: keep explorers to
+a few dozen frames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import io
+import re
+from collections.abc import Callable, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import HTML
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+__all__ = ["animation_html", "deterministic_jshtml", "static_explorer"]
+
+#: Characters replacing matplotlib's Font Awesome button icons (all in DejaVu Sans).
+_ICONS = {
+    "fa-minus": "\u2212",  # decrease speed
+    "fa-fast-backward": "\u21e4",  # first frame
+    "fa-step-backward": "\u2039",  # previous frame
+    "fa-play fa-flip-horizontal": "\u25c0",  # play backwards
+    "fa-pause": "\u2016",  # pause
+    "fa-play": "\u25b6",  # play
+    "fa-step-forward": "\u203a",  # next frame
+    "fa-fast-forward": "\u21e5",  # last frame
+    "fa-plus": "+",  # increase speed
+}
+
+# Frames are saved at the figure's own dpi and size whatever the rc settings say (the book's style
+# sets savefig.dpi, and a tight bounding box would change the size from frame to frame).
+_EXACT_SAVE = {"savefig.dpi": "figure", "savefig.bbox": "standard"}
+
+_RESPONSIVE_STYLE = (
+    "<style>\n"
+    ".twolayer-explorer {margin: 0 0 1em 0; max-width: 100%;}\n"
+    ".twolayer-explorer .animation {max-width: 100%;}\n"
+    ".twolayer-explorer .animation img {max-width: 100%; height: auto;}\n"
+    ".twolayer-explorer input[type=range].anim-slider {max-width: 100%;}\n"
+    ".twolayer-explorer .anim-buttons button {font-size: 1rem; line-height: 1.6;}\n"
+    ".twolayer-explorer figcaption {font-size: 0.9em; margin-top: 0.4em;}\n"
+    "@media (max-width: 480px) {.twolayer-explorer .anim-buttons button {width: 30px;}}\n"
+    "</style>\n"
+)
+
+
+def _check_text(value: object, name: str, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not allow_empty and not value.strip():
+        raise ValueError(f"{name} must be a non-empty text (it is read by screen readers), "
+                         f"got {value!r}")
+    return value
+
+
+def _check_mode(default_mode: object) -> None:
+    if default_mode not in ("once", "loop", "reflect"):
+        raise ValueError(f"default_mode must be 'once', 'loop' or 'reflect', got {default_mode!r}")
+
+
+def deterministic_jshtml(jshtml: str, *, alt: str, label: str, caption: str = "") -> str:
+    """Make the HTML of :meth:`FuncAnimation.to_jshtml` deterministic, offline and accessible.
+
+    Parameters
+    ----------
+    jshtml : str
+        Output of ``FuncAnimation.to_jshtml()`` (matplotlib's ``HTMLWriter`` template with
+        embedded frames).
+    alt : str
+        Alternative text of the frame image: what the figure shows, for readers who cannot
+        see it.
+    label : str
+        What the slider selects (its ``aria-label``), e.g. ``"random seed"``.
+    caption : str, optional
+        Caption shown under the explorer (HTML-escaped).
+
+    Returns
+    -------
+    str
+        The same animation in a ``<figure class="twolayer-explorer">``, with the random element
+        id replaced by a content hash, no link to another host, plain-character button icons,
+        ``alt`` text, a labelled slider and a style that fits the frame to the screen width.
+
+    Raises
+    ------
+    ValueError
+        If ``jshtml`` is not matplotlib's animation HTML, or ``alt`` or ``label`` is empty.
+    """
+    _check_text(jshtml, "jshtml")
+    _check_text(alt, "alt")
+    _check_text(label, "label")
+    _check_text(caption, "caption", allow_empty=True)
+    ids = set(re.findall(r'id="_anim_img([0-9a-f]+)"', jshtml))
+    if len(ids) != 1:
+        raise ValueError("jshtml must be the output of FuncAnimation.to_jshtml() with exactly "
+                         f"one animation, found {len(ids)} animation ids")
+    (uid,) = ids
+    # The random id is the only volatile part: hash everything else.
+    digest = hashlib.sha256(jshtml.replace(uid, "").encode()).hexdigest()[:32]
+    out = jshtml.replace(uid, digest)
+    # Drop stylesheets from other hosts (matplotlib links Font Awesome on a CDN).
+    out = re.sub(r'<link\b[^>]*\bhref="(?:https?:)?//[^"]*"[^>]*>\s*', "", out)
+    for icon in sorted(_ICONS, key=len, reverse=True):
+        out = out.replace(f'<i class="fa {icon}"></i>', f'<span aria-hidden="true">'
+                                                        f"{_ICONS[icon]}</span>")
+    escape = html_lib.escape
+    out = out.replace(f'<img id="_anim_img{digest}">',
+                      f'<img id="_anim_img{digest}" alt="{escape(alt)}">')
+    out = out.replace(f'<input id="_anim_slider{digest}"',
+                      f'<input id="_anim_slider{digest}" aria-label="{escape(label)}"')
+    if re.search(r'(?:src|href)\s*=\s*"(?:https?:)?//', out) or '<i class="fa' in out:
+        raise ValueError("jshtml has a template this function does not know (a remote resource "
+                         "or an icon is left); check the matplotlib version")
+    figcaption = f"<figcaption>{escape(caption)}</figcaption>\n" if caption else ""
+    return (f'<figure class="twolayer-explorer" id="explorer-{digest[:12]}">\n'
+            f"{_RESPONSIVE_STYLE}{out.strip()}\n{figcaption}</figure>\n")
+
+
+def animation_html(anim: FuncAnimation, *, alt: str, label: str, caption: str = "",
+                   default_mode: str = "once") -> HTML:
+    """Display a matplotlib animation as a deterministic, self-contained slider.
+
+    Parameters
+    ----------
+    anim : FuncAnimation
+        An animation of one figure; its frames are rendered now. The figure is closed
+        afterwards, so that a notebook does not also show it as a still image.
+    alt, label, caption : str
+        See :func:`deterministic_jshtml`.
+    default_mode : {"once", "loop", "reflect"}
+        What the play button does at the last frame.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Shown by Jupyter and by the built book; works with no kernel.
+    """
+    if not isinstance(anim, FuncAnimation):
+        raise TypeError(f"anim must be a matplotlib FuncAnimation, got {type(anim).__name__}")
+    _check_mode(default_mode)
+    try:
+        with matplotlib.rc_context(_EXACT_SAVE):
+            jshtml = anim.to_jshtml(default_mode=default_mode)
+    finally:
+        fig = getattr(anim, "_fig", None)  # matplotlib keeps the animated figure here
+        if fig is not None:
+            plt.close(fig)
+    return HTML(deterministic_jshtml(jshtml, alt=alt, label=label, caption=caption))
+
+
+def _render(fig: Figure) -> np.ndarray:
+    """RGBA pixels of ``fig`` at its own dpi, exactly as ``savefig`` would write them."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_EXACT_SAVE):
+        fig.savefig(buffer, format="rgba", dpi=fig.dpi)
+    width, height = (int(round(v)) for v in fig.get_size_inches() * fig.dpi)
+    return np.frombuffer(buffer.getvalue(), dtype=np.uint8).reshape(height, width, 4)
+
+
+def static_explorer(make_figure: Callable[[object], Figure], values: Sequence[object], *,
+                    label: str, alt: str, caption: str = "", interval: int = 700,
+                    default_mode: str = "once") -> HTML:
+    """A kernel-free explorer: ``make_figure(value)`` for every value, behind one slider.
+
+    The kernel-free twin of an ipywidgets explorer: call it with the same pure, figure-returning
+    function the ipywidgets explorer redraws, over the parameter values a reader may pick. Each
+    figure is rendered once, pixel for pixel, as a frame of a
+    :class:`~matplotlib.animation.FuncAnimation`, and closed.
+
+    Parameters
+    ----------
+    make_figure : callable value -> matplotlib.figure.Figure
+        Pure function drawing one frame. Every figure must have the same size in pixels. Put
+        the value in the figure (e.g. in its title): the slider shows only a position.
+    values : sequence, length >= 1
+        Parameter values, one frame each, in slider order (e.g. ``range(8)`` seeds, or
+        ``(width, seed)`` tuples).
+    label : str
+        What the slider selects, read by screen readers (e.g. ``"random seed"``).
+    alt : str
+        Alternative text of the frames: what they show and how they change along the slider.
+    caption : str, optional
+        Caption under the explorer.
+    interval : int, default 700
+        Milliseconds per frame when the reader presses play.
+    default_mode : {"once", "loop", "reflect"}
+        What the play button does at the last frame.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Identical on every run for identical figures (strict nbval passes), with no request to
+        another host.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty, the figures differ in size, or a text argument is empty.
+    TypeError
+        If ``make_figure`` is not callable or does not return a Figure.
+
+    Examples
+    --------
+    >>> def frame(seed):
+    ...     fig, ax = plt.subplots(figsize=(3, 2))
+    ...     ax.plot(np.random.default_rng(seed).normal(size=10))
+    ...     ax.set_title(f"seed {seed}")
+    ...     return fig
+    >>> html = static_explorer(frame, range(3), label="seed", alt="Ten normal draws per seed.")
+    """
+    if not callable(make_figure):
+        raise TypeError(f"make_figure must be callable, got {type(make_figure).__name__}")
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one parameter value, got an empty sequence")
+    _check_text(label, "label")
+    _check_text(alt, "alt")
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        raise ValueError(f"interval must be a positive int (milliseconds), got {interval!r}")
+    _check_mode(default_mode)
+
+    frames, dpi = [], None
+    for value in values:
+        fig = make_figure(value)
+        if not isinstance(fig, Figure):
+            raise TypeError(f"make_figure({value!r}) must return a matplotlib Figure, "
+                            f"got {type(fig).__name__}")
+        try:
+            pixels = _render(fig)
+            dpi = fig.dpi if dpi is None else dpi
+        finally:
+            plt.close(fig)
+        if frames and pixels.shape != frames[0].shape:
+            raise ValueError(f"every figure must have the same size in pixels: the first is "
+                             f"{frames[0].shape[1]}x{frames[0].shape[0]}, make_figure({value!r}) "
+                             f"gave {pixels.shape[1]}x{pixels.shape[0]}")
+        frames.append(pixels)
+
+    height, width = frames[0].shape[:2]
+    # A carrier figure of exactly the frames' pixel size; figimage draws pixels unresampled.
+    carrier = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    image = carrier.figimage(frames[0], xo=0, yo=0, origin="upper")
+
+    def show(i: int) -> tuple:
+        image.set_data(frames[i])
+        return (image,)
+
+    anim = FuncAnimation(carrier, show, frames=len(frames), interval=interval, blit=False)
+    return animation_html(anim, alt=alt, label=label, caption=caption, default_mode=default_mode)
