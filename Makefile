@@ -76,9 +76,10 @@ lint: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/pytest tests --ignore=tests/browser
 
+# --durations lists the slowest cells, to keep each under the 10 s budget in view.
 nbval: $(BUILD)/.forced
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-p tests.nbval_outputs $(EXECUTED) -o testpaths= -o addopts=
+		-p tests.nbval_outputs $(EXECUTED) -o testpaths= -o addopts= --durations=8
 
 # Serves $(BUILD)/html on 127.0.0.1 and opens every page at a desktop and a phone width.
 browser: $(BUILD)/.forced $(CHROMIUM)
