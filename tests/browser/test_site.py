@@ -61,10 +61,7 @@ CONTROL = re.compile(r"[\x00-\x08\x09\x0b-\x1f\x7f]")
 #: figure, a kernel-free explorer): their test_figures_and_explorer is an expected failure, and a
 #: strict one, so that it fails ("XPASS(strict)") as soon as the recipe is applied and the entry
 #: must be removed. Every other check of test_page applies to them in full.
-PENDING_RECIPE: dict[str, str] = {
-    "book/04_hessian_spectra.html": "figures without alt text or caption, no kernel-free explorer",
-    "book/05_dropout_flows.html": "figures without alt text or caption, no kernel-free explorer",
-}
+PENDING_RECIPE: dict[str, str] = {}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
