@@ -1,0 +1,376 @@
+"""The convex program of weight-decay training of a two-layer ReLU network.
+
+Pilanci and Ergen (2020, Theorem 1) show that training ``f(x) = sum_j a_j relu(w_j . x)``
+with the objective ``1/2 ||f(X) - y||^2 + beta/2 sum_j (||w_j||^2 + a_j^2)`` is, once the width
+``m`` reaches a critical ``m* <= n + 1``, equivalent to the group lasso with cone constraints::
+
+    min_{v_i, w_i}  1/2 || sum_i D_i X (v_i - w_i) - y ||^2 + beta sum_i (||v_i|| + ||w_i||)
+    s.t.            (2 D_i - I) X v_i >= 0,   (2 D_i - I) X w_i >= 0,   i = 1..P,
+
+where ``D_1, ..., D_P`` are the activation patterns ``diag(1[X u >= 0])`` of
+:mod:`twolayer.arrangements`. The cone constraint makes ``D_i X v_i = relu(X v_i)``, and a
+ReLU network with the same objective value is read off the solution
+(:func:`recover_network`). Nothing here assumes ``d = 2``: the splines chapter calls it on
+augmented data ``[x, 1]``.
+
+In this module the second group of variables is called ``U`` (``w_i`` in the paper), to keep
+``W`` for the first layer of a network.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import cvxpy as cp
+import numpy as np
+
+from ._checks import as_array, check_real, check_same_length
+
+__all__ = [
+    "CLARABEL_OPTIONS",
+    "ConvexSolution",
+    "convex_objective",
+    "merge_neurons",
+    "recover_network",
+    "solve_convex",
+    "solve_problem",
+]
+
+
+#: Default CLARABEL settings of :func:`solve_convex` (tighter than the solver's 1e-8).
+CLARABEL_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
+
+
+@dataclass(frozen=True)
+class ConvexSolution:
+    """Solution of the convex program (:func:`solve_convex`).
+
+    Attributes
+    ----------
+    value : float
+        Optimal value reported by the solver.
+    V : numpy.ndarray, shape (P, d)
+        Group variables ``v_i`` (neurons with positive output weight).
+    U : numpy.ndarray, shape (P, d)
+        Group variables ``w_i`` of the paper (neurons with negative output weight).
+    patterns : numpy.ndarray of bool, shape (P, n)
+        The activation patterns ``D_i`` the program was built on.
+    status : str
+        cvxpy status (always ``"optimal"``; other statuses raise).
+    X : numpy.ndarray, shape (n, d)
+    y : numpy.ndarray, shape (n,)
+    beta : float
+    """
+
+    value: float
+    V: np.ndarray
+    U: np.ndarray
+    patterns: np.ndarray
+    status: str
+    X: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    beta: float = 0.0
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """Fitted values ``sum_i D_i X (v_i - w_i)``, shape (n,)."""
+        return _predict(self.X, self.patterns, self.V, self.U)
+
+    @property
+    def residual(self) -> np.ndarray:
+        """Residual ``y - sum_i D_i X (v_i - w_i)``, shape (n,): the optimal dual vector."""
+        return self.y - self.predictions
+
+
+#: Statuses after which :func:`solve_problem` retries with the next settings (the solver stopped
+#: short of its tolerances; it did not find the problem infeasible or unbounded).
+_RETRY = (cp.OPTIMAL_INACCURATE, cp.USER_LIMIT)
+
+
+def solve_problem(
+    problem: cp.Problem, solver: str, solver_options: dict | None, what: str
+) -> None:
+    """Solve a cvxpy ``problem``; raise RuntimeError carrying the status unless it is optimal.
+
+    Used by every convex program of the library; ``what`` names the program in the error.
+
+    With CLARABEL and no ``solver_options``, first try :data:`CLARABEL_OPTIONS`, then the
+    solver's defaults if those tight tolerances end short of optimal (``optimal_inaccurate``,
+    ``user_limit``, or a solver error). Every attempt starts a fresh solver
+    (``warm_start=False``): on a re-solve cvxpy would otherwise reuse the cached CLARABEL
+    solver *with the settings of the previous attempt*, and the retry would repeat the
+    failed solve.
+    """
+    if solver_options is not None:
+        attempts = [dict(solver_options)]
+    elif solver == "CLARABEL":
+        attempts = [dict(CLARABEL_OPTIONS), {}]
+    else:
+        attempts = [{}]
+    statuses: list[str] = []
+    error: cp.SolverError | None = None
+    for options in attempts:
+        kwargs = {"warm_start": False, **options}
+        error = None
+        try:
+            with warnings.catch_warnings():
+                # cvxpy warns "Solution may be inaccurate"; the status is handled below
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+                problem.solve(solver=solver, **kwargs)
+        except cp.SolverError as err:
+            error = err
+            statuses.append(cp.SOLVER_ERROR)
+            continue
+        statuses.append(str(problem.status))
+        if problem.status not in _RETRY:
+            break
+    if error is None and problem.status == cp.OPTIMAL:
+        return
+    status = statuses[-1]
+    tried = "" if len(statuses) == 1 else f" (attempts: {', '.join(statuses)})"
+    detail = f": {error}" if error is not None else ""
+    raise RuntimeError(
+        f"solver {solver} did not solve {what}: status {status}{tried}{detail}"
+    ) from error
+
+
+def _predict(X: np.ndarray, patterns: np.ndarray, V: np.ndarray, U: np.ndarray) -> np.ndarray:
+    # sum_i D_i X (v_i - u_i): entry k is x_k . sum_i [D_i]_kk (v_i - u_i)
+    return np.einsum("kd,kd->k", X, patterns.T.astype(float) @ (V - U))
+
+
+def _check_problem(
+    X: object, y: object, beta: object, patterns: object
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, "X", y, "y")
+    if X.shape[0] == 0:
+        raise ValueError("X must have at least one row, got shape (0, d)")
+    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    pat = np.asarray(patterns)
+    if pat.ndim != 2 or pat.shape[1] != X.shape[0]:
+        raise ValueError(
+            f"patterns must have shape (P, n) with n = {X.shape[0]}, got shape {pat.shape}"
+        )
+    if pat.shape[0] == 0:
+        raise ValueError("patterns must hold at least one pattern, got shape (0, n)")
+    if pat.dtype != bool:
+        if not np.isin(pat, (0, 1)).all():
+            raise ValueError("patterns must be boolean (or 0/1), got other values")
+        pat = pat.astype(bool)
+    return X, y, beta, pat
+
+
+def convex_objective(
+    X: object, y: object, beta: float, patterns: object, V: object, U: object
+) -> float:
+    """Objective of the convex program at ``(V, U)`` (constraints not checked).
+
+    ``1/2 ||sum_i D_i X (v_i - w_i) - y||^2 + beta sum_i (||v_i|| + ||w_i||)``
+    (Pilanci and Ergen, 2020).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    beta : float, > 0
+    patterns : array_like of bool, shape (P, n)
+    V, U : array_like, shape (P, d)
+
+    Returns
+    -------
+    float
+    """
+    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    V = as_array(V, "V", shape=(pat.shape[0], X.shape[1]))
+    U = as_array(U, "U", shape=(pat.shape[0], X.shape[1]))
+    r = _predict(X, pat, V, U) - y
+    penalty = np.linalg.norm(V, axis=1).sum() + np.linalg.norm(U, axis=1).sum()
+    return float(0.5 * r @ r + beta * penalty)
+
+
+def solve_convex(
+    X: object,
+    y: object,
+    beta: float,
+    patterns: object,
+    solver: str = "CLARABEL",
+    solver_options: dict | None = None,
+) -> ConvexSolution:
+    """Solve the convex program of a two-layer ReLU network with weight decay.
+
+    Solves (Pilanci and Ergen, 2020)::
+
+        min  1/2 ||sum_i D_i X (v_i - w_i) - y||^2 + beta sum_i (||v_i|| + ||w_i||)
+        s.t. (2 D_i - I) X v_i >= 0,  (2 D_i - I) X w_i >= 0
+
+    with cvxpy. The problem is built with matrix variables ``V, U (P, d)``: the fit is
+    ``rowsum(X * (M @ (V - U)))`` with the pattern matrix ``M (n, P)``, and the ``2P`` cone
+    constraints are two elementwise inequalities on ``(2M - 1) * (X V^T)``.
+
+    With all patterns of ``X`` (exact enumeration) the optimal value equals the minimum of
+    the non-convex objective over all networks of width ``m >= m*``; with a subset of the
+    patterns (sampling) it is an upper bound on it, attained by the recovered network.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data matrix (any ``d``; add a column of ones for neurons with a bias).
+    y : array_like, shape (n,)
+        Targets.
+    beta : float
+        Weight decay, ``> 0``.
+    patterns : array_like of bool, shape (P, n)
+        Activation patterns, e.g. from :func:`twolayer.arrangements.enumerate_patterns_2d`.
+    solver : str
+        cvxpy solver name.
+    solver_options : dict, optional
+        Keyword arguments passed to ``cvxpy.Problem.solve``. For CLARABEL the default
+        tightens the stopping tolerances (gap and feasibility ``1e-10`` instead of
+        ``1e-8``): the dual vector is only as accurate as the square root of the objective,
+        and the certificates of :mod:`twolayer.duality` need it to about ``1e-8``. If the
+        solver stops short of them (status ``optimal_inaccurate`` or ``user_limit``, or a
+        solver error) the problem is re-solved once, by a fresh solver with its own defaults.
+
+    Returns
+    -------
+    ConvexSolution
+
+    Raises
+    ------
+    ValueError
+        For shapes that disagree, ``beta <= 0``, non-finite data or non-0/1 patterns.
+    RuntimeError
+        If the solver does not report an optimal status; the message carries the status.
+    """
+    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    P, d = pat.shape[0], X.shape[1]
+    M = pat.T.astype(float)  # (n, P)
+    S = 2.0 * M - 1.0
+    V = cp.Variable((P, d), name="V")
+    U = cp.Variable((P, d), name="U")
+    fit = cp.sum(cp.multiply(X, M @ (V - U)), axis=1)
+    penalty = cp.sum(cp.norm(V, 2, axis=1)) + cp.sum(cp.norm(U, 2, axis=1))
+    objective = cp.Minimize(0.5 * cp.sum_squares(fit - y) + beta * penalty)
+    constraints = [cp.multiply(S, X @ V.T) >= 0, cp.multiply(S, X @ U.T) >= 0]
+    problem = cp.Problem(objective, constraints)
+    solve_problem(problem, solver, solver_options, "the convex program")
+    return ConvexSolution(
+        value=float(problem.value),
+        V=np.asarray(V.value, dtype=float),
+        U=np.asarray(U.value, dtype=float),
+        patterns=pat,
+        status=str(problem.status),
+        X=X,
+        y=y,
+        beta=beta,
+    )
+
+
+def _neurons_from_groups(G: np.ndarray, sign: float) -> tuple[np.ndarray, np.ndarray]:
+    norms = np.linalg.norm(G, axis=1)
+    root = np.sqrt(norms)
+    return G / root[:, None], sign * root
+
+
+def recover_network(
+    solution: ConvexSolution, tol: float = 1e-6
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read a ReLU network off a solution of the convex program.
+
+    Each nonzero group gives one neuron (Pilanci and Ergen, 2020, Theorem 1)::
+
+        w = v_i / sqrt(||v_i||),  a = +sqrt(||v_i||)
+        w = w_i / sqrt(||w_i||),  a = -sqrt(||w_i||)
+
+    On the feasible set ``relu(X v_i) = D_i X v_i``, so the network reproduces the fit, and
+    ``||w||^2 + a^2 = 2 ||v_i||`` reproduces the penalty: its non-convex objective equals the
+    convex objective. Groups with norm at most ``tol`` times the largest group norm are
+    dropped (the solver returns them as numerically zero, not exactly zero).
+
+    Parameters
+    ----------
+    solution : ConvexSolution
+    tol : float
+        Relative threshold for a group to count as zero, in ``[0, 1)``.
+
+    Returns
+    -------
+    W : numpy.ndarray, shape (m, d)
+        First-layer weights, positive neurons first.
+    a : numpy.ndarray, shape (m,)
+        Second-layer weights, balanced: ``|a_j| = ||w_j||``.
+    """
+    if not isinstance(solution, ConvexSolution):
+        raise TypeError(
+            f"solution must be a ConvexSolution, got {type(solution).__name__}"
+        )
+    tol = check_real(tol, "tol", low=0.0, high=1.0, high_open=True)
+    nv = np.linalg.norm(solution.V, axis=1)
+    nu = np.linalg.norm(solution.U, axis=1)
+    largest = max(nv.max(initial=0.0), nu.max(initial=0.0))
+    if largest == 0.0:
+        d = solution.V.shape[1]
+        return np.zeros((0, d)), np.zeros(0)
+    cut = tol * largest
+    Wp, ap = _neurons_from_groups(solution.V[nv > cut], 1.0)
+    Wm, am = _neurons_from_groups(solution.U[nu > cut], -1.0)
+    return np.vstack([Wp, Wm]), np.concatenate([ap, am])
+
+
+def merge_neurons(
+    W: object, a: object, angle_tol: float = 1e-4
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge neurons with the same output sign and (nearly) the same direction.
+
+    Two neurons ``a_1 relu(w_1 . x)`` and ``a_2 relu(w_2 . x)`` with ``w_2 = c w_1``,
+    ``c > 0`` and ``sign a_1 = sign a_2`` add up to one neuron with effective vector
+    ``v = |a_1| w_1 + |a_2| w_2``; the function is unchanged and the path norm
+    ``sum_j |a_j| ||w_j||`` too, so the objective of the balanced network does not change.
+    Interior-point solvers split a neuron lying on the boundary of two pattern cones between
+    both groups; merging gives the width of the network they represent. Directions within
+    ``angle_tol`` radians are merged greedily (largest neurons first), which changes the
+    function by at most the contribution of data points in between.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    a : array_like, shape (m,)
+    angle_tol : float
+        Largest angle (radians) between merged directions, ``>= 0``.
+
+    Returns
+    -------
+    W : numpy.ndarray, shape (k, d)
+    a : numpy.ndarray, shape (k,)
+        Balanced merged network, ``k <= m``; neurons with ``a_j = 0`` or ``w_j = 0`` dropped.
+    """
+    W = as_array(W, "W", ndim=2)
+    a = as_array(a, "a", shape=(W.shape[0],))
+    angle_tol = check_real(angle_tol, "angle_tol", low=0.0)
+    norms = np.linalg.norm(W, axis=1)
+    alive = (norms > 0) & (a != 0)
+    eff = (np.abs(a[alive]) * norms[alive])  # path-norm weight of each neuron
+    dirs = W[alive] / norms[alive, None]
+    signs = np.sign(a[alive])
+    order = np.argsort(-eff, kind="stable")
+    centers: list[np.ndarray] = []
+    center_sign: list[float] = []
+    sums: list[np.ndarray] = []
+    cos_tol = np.cos(angle_tol)
+    for j in order:
+        for k, (c, s) in enumerate(zip(centers, center_sign, strict=True)):
+            if s == signs[j] and c @ dirs[j] >= cos_tol:
+                sums[k] = sums[k] + eff[j] * dirs[j]
+                break
+        else:
+            centers.append(dirs[j])
+            center_sign.append(signs[j])
+            sums.append(eff[j] * dirs[j])
+    if not sums:
+        return np.zeros((0, W.shape[1])), np.zeros(0)
+    G = np.array(sums)
+    root = np.sqrt(np.linalg.norm(G, axis=1))
+    return G / root[:, None], np.array(center_sign) * root

@@ -1,0 +1,192 @@
+"""Tests of twolayer.convex: the convex program, its recovery, and its claims."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twolayer import convex
+from twolayer.arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
+from twolayer.convex import (
+    ConvexSolution,
+    convex_objective,
+    merge_neurons,
+    recover_network,
+    solve_convex,
+)
+from twolayer.data import circle_teacher_regression
+from twolayer.network import forward, objective, path_norm, train_from_random_inits
+
+BETA = 0.1
+
+
+@pytest.fixture(scope="module")
+def circle_problem():
+    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
+    sol = solve_convex(X, y, BETA, enumerate_patterns_2d(X))
+    return X, y, sol
+
+
+def test_solution_fields(circle_problem):
+    X, y, sol = circle_problem
+    assert isinstance(sol, ConvexSolution)
+    assert sol.status == "optimal"
+    P = sol.patterns.shape[0]
+    assert P == 2 * X.shape[0]
+    assert sol.V.shape == sol.U.shape == (P, 2)
+    assert sol.value == pytest.approx(
+        convex_objective(X, y, BETA, sol.patterns, sol.V, sol.U), rel=1e-8
+    )
+    # cone constraints hold: D_i X v_i = relu(X v_i)
+    S = 2.0 * sol.patterns - 1.0
+    assert (S * (sol.V @ X.T)).min() > -1e-8
+    assert (S * (sol.U @ X.T)).min() > -1e-8
+
+
+def test_recovered_network_attains_convex_optimum(circle_problem):
+    X, y, sol = circle_problem
+    W, a = recover_network(sol)
+    assert W.shape == (a.size, 2)
+    np.testing.assert_allclose(np.abs(a), np.linalg.norm(W, axis=1), rtol=1e-12)  # balanced
+    assert abs(objective(X, y, W, a, BETA) - sol.value) / sol.value < 1e-6
+    Wm, am = merge_neurons(W, a)
+    assert am.size <= a.size
+    assert am.size <= X.shape[0] + 1  # Caratheodory: m* <= n + 1
+    assert abs(objective(X, y, Wm, am, BETA) - sol.value) / sol.value < 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_recovery_identity_on_random_problems(seed):
+    # any d (here 3), sampled patterns: the recovered network has the convex objective
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((12, 3))
+    y = gen.standard_normal(12)
+    P = sample_patterns(X, 40, gen)
+    sol = solve_convex(X, y, 0.2, P)
+    W, a = recover_network(sol, tol=0.0)
+    np.testing.assert_allclose(forward(X, W, a), sol.predictions, atol=1e-7)
+    assert objective(X, y, W, a, 0.2) == pytest.approx(sol.value, rel=1e-6)
+
+
+def test_convex_optimum_below_every_gradient_descent_run(circle_problem):
+    # Theorem (Pilanci and Ergen, 2020): no network of any width goes below p*.
+    X, y, sol = circle_problem
+    finals = []
+    for m in (2, 8, 32):
+        runs = train_from_random_inits(X, y, m, BETA, runs=3, rng=m, lr=0.02, steps=1500,
+                                       record_every=1500)
+        finals += [run.history[-1] for run in runs]
+    sgd = train_from_random_inits(X, y, 32, BETA, runs=3, rng=1000, lr=0.01, steps=1500,
+                                  batch_size=10, record_every=1500)
+    finals += [run.history[-1] for run in sgd]
+    assert min(finals) >= sol.value * (1 - 1e-9)
+    # and the comparison is not vacuous: the best runs come close to p*
+    assert (min(finals) - sol.value) / sol.value < 0.05
+
+
+def test_wide_gradient_descent_approaches_optimum(circle_problem):
+    X, y, sol = circle_problem
+    runs = train_from_random_inits(X, y, 64, BETA, runs=2, rng=0, lr=0.05, steps=4000,
+                                   record_every=4000)
+    best = min(r.history[-1] for r in runs)
+    assert (best - sol.value) / sol.value < 1e-2
+
+
+def test_sampled_patterns_give_upper_bound(circle_problem):
+    X, y, sol = circle_problem
+    sampled = solve_convex(X, y, BETA, sample_patterns(X, 6, rng=1))
+    assert sampled.value >= sol.value * (1 - 1e-9)
+    W, a = recover_network(sampled)
+    assert objective(X, y, W, a, BETA) == pytest.approx(sampled.value, rel=1e-6)
+
+
+def test_augmented_one_dimensional_data_with_bias():
+    gen = np.random.default_rng(3)
+    x = np.sort(gen.uniform(-1, 1, 15))
+    y = np.sin(3 * x)
+    Xa = np.column_stack([x, np.ones_like(x)])
+    sol = solve_convex(Xa, y, 0.01, enumerate_patterns_1d(x))
+    W, a = recover_network(sol)
+    fit = forward(x[:, None], W[:, :1], a, b=W[:, 1])
+    np.testing.assert_allclose(fit, sol.predictions, atol=1e-6)
+
+
+def test_merge_neurons_keeps_function_and_path_norm():
+    gen = np.random.default_rng(4)
+    X = gen.standard_normal((20, 2))
+    w = np.array([1.0, 2.0])
+    W = np.array([w, 3.0 * w, [0.0, 1.0], -w])
+    a = np.array([0.5, 0.25, -1.0, 2.0])
+    Wm, am = merge_neurons(W, a)
+    assert am.size == 3  # the two parallel positive neurons merge; the opposite one does not
+    np.testing.assert_allclose(forward(X, Wm, am), forward(X, W, a), atol=1e-12)
+    assert path_norm(Wm, am) == pytest.approx(path_norm(W, a))
+    np.testing.assert_allclose(np.abs(am), np.linalg.norm(Wm, axis=1))
+    # same direction, opposite signs: not merged
+    assert merge_neurons(np.array([w, w]), np.array([1.0, -1.0]))[1].size == 2
+
+
+def test_bad_input(circle_problem):
+    X, y, sol = circle_problem
+    P = sol.patterns
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        solve_convex(X, y, 0.0, P)
+    with pytest.raises(ValueError, match="X and y must have the same number of rows"):
+        solve_convex(X, y[:-1], BETA, P)
+    with pytest.raises(ValueError, match="patterns must have shape"):
+        solve_convex(X, y, BETA, P[:, :-1])
+    with pytest.raises(ValueError, match="patterns must be boolean"):
+        solve_convex(X, y, BETA, 2 * P.astype(int))
+    bad = y.copy()
+    bad[0] = np.inf
+    with pytest.raises(ValueError, match="y must be finite"):
+        solve_convex(X, bad, BETA, P)
+    with pytest.raises(TypeError, match="solution must be a ConvexSolution"):
+        recover_network((sol.V, sol.U))
+    with pytest.raises(ValueError, match="a must have length"):
+        merge_neurons(np.ones((3, 2)), np.ones(2))
+
+
+def test_failed_solve_reports_status(circle_problem):
+    X, y, sol = circle_problem
+    with pytest.raises(RuntimeError, match="convex program: status user_limit"):
+        solve_convex(X, y, BETA, sol.patterns, solver_options={"max_iter": 2})
+    with pytest.raises(RuntimeError, match="status solver_error.*NOPE"):
+        solve_convex(X, y, BETA, sol.patterns, solver="NOPE")
+
+
+def test_retry_uses_a_fresh_solver_with_default_settings(circle_problem, monkeypatch):
+    # The first attempt stops short (here: too few iterations). cvxpy's warm start would rerun
+    # the cached CLARABEL solver with the *same* settings; the retry must use the defaults.
+    X, y, sol = circle_problem
+    monkeypatch.setattr(convex, "CLARABEL_OPTIONS", {"max_iter": 3})
+    again = solve_convex(X, y, BETA, sol.patterns)
+    assert again.status == "optimal"
+    assert again.value == pytest.approx(sol.value, rel=1e-7)
+
+
+class _StuckProblem:
+    """Stands in for a cvxpy Problem whose every solve ends optimal_inaccurate."""
+
+    def __init__(self):
+        self.calls = []
+        self.status = None
+
+    def solve(self, **kwargs):
+        self.calls.append(kwargs)
+        self.status = "optimal_inaccurate"
+
+
+def test_status_of_every_attempt_is_reported():
+    problem = _StuckProblem()
+    with pytest.raises(RuntimeError, match=r"did not solve the test program: status "
+                       r"optimal_inaccurate \(attempts: optimal_inaccurate, optimal_inaccurate\)"):
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
+    assert [c["warm_start"] for c in problem.calls] == [False, False]
+    assert problem.calls[0]["tol_gap_rel"] == convex.CLARABEL_OPTIONS["tol_gap_rel"]
+    assert "tol_gap_rel" not in problem.calls[1]  # the retry runs with the solver's defaults
+    # explicit options: a single attempt with exactly those options
+    problem = _StuckProblem()
+    with pytest.raises(RuntimeError, match=r"status optimal_inaccurate$"):
+        convex.solve_problem(problem, "CLARABEL", {"max_iter": 7}, "the test program")
+    assert problem.calls == [{"solver": "CLARABEL", "warm_start": False, "max_iter": 7}]

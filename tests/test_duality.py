@@ -1,0 +1,203 @@
+"""Tests of twolayer.duality: strong duality, the dual constraint, certificates, cutting planes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from twolayer.arrangements import enumerate_patterns_2d, unit_circle
+from twolayer.convex import merge_neurons, recover_network, solve_convex
+from twolayer.data import circle_teacher_regression
+from twolayer.duality import (
+    certificate,
+    convex_certificate,
+    cutting_plane,
+    dual_constraint,
+    dual_value,
+    dual_vector,
+    max_dual_constraint,
+    network_patterns,
+    solve_dual,
+)
+from twolayer.network import objective, train
+
+BETA = 0.1
+
+
+@pytest.fixture(scope="module")
+def optimum():
+    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
+    P = enumerate_patterns_2d(X)
+    sol = solve_convex(X, y, BETA, P)
+    W, a = merge_neurons(*recover_network(sol))
+    return X, y, P, sol, W, a
+
+
+def test_dual_constraint_by_hand():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    v = np.array([1.0, -2.0, 3.0])
+    U = np.array([[1.0, 0.0], [0.0, -1.0]])
+    np.testing.assert_allclose(dual_constraint(X, v, U, signed=True), [1.0, 3.0])
+    np.testing.assert_allclose(dual_constraint(X, -v, U), [1.0, 3.0])
+    assert dual_value(np.array([1.0, 2.0]), np.array([1.0, 0.0])) == pytest.approx(0.5)
+
+
+def test_exact_circle_maximum_matches_dense_grid_and_cones(optimum):
+    X, y, P, sol, _, _ = optimum
+    v = np.random.default_rng(0).standard_normal(X.shape[0])
+    exact = max_dual_constraint(X, v)
+    grid = dual_constraint(X, v, unit_circle(np.linspace(0, 2 * np.pi, 200001))).max()
+    assert exact.exact
+    assert grid <= exact.value + 1e-12
+    assert exact.value - grid < 1e-6 * exact.value
+    assert dual_constraint(X, v, exact.direction[None, :])[0] == pytest.approx(exact.value)
+    cones = max_dual_constraint(X, v, P, complete=True)
+    assert cones.value == pytest.approx(exact.value, rel=1e-9)
+
+
+def test_max_dual_constraint_other_dimensions():
+    X1 = np.array([[1.0], [-2.0], [3.0]])
+    v = np.array([1.0, 1.0, -1.0])
+    res = max_dual_constraint(X1, v)
+    assert res.value == pytest.approx(2.0)  # u = -1: relu(-x) = (0, 2, 0)
+    X3 = np.random.default_rng(1).standard_normal((5, 3))
+    with pytest.raises(ValueError, match="patterns must be given"):
+        max_dual_constraint(X3, np.ones(5))
+
+
+def test_strong_duality_with_exact_arrangement(optimum):
+    X, y, P, sol, _, _ = optimum
+    cert = convex_certificate(sol)
+    assert cert.exact
+    assert 0.0 <= cert.relative_gap < 1e-6
+    assert cert.constraint_max / BETA == pytest.approx(1.0, abs=1e-6)
+    value, v = solve_dual(X, y, BETA, P)
+    assert value == pytest.approx(sol.value, rel=1e-6)
+    np.testing.assert_allclose(v, dual_vector(sol), atol=1e-4)
+
+
+@pytest.mark.parametrize(("n", "beta"), [(10, 0.01), (50, 0.1), (50, 1.0), (100, 0.03)])
+def test_exact_arrangement_closes_the_gap_and_recovery_attains_p_star(n, beta):
+    # Pilanci and Ergen (2020), Theorem 1, with all 2n patterns of planar data
+    X, y, _, _ = circle_teacher_regression(n, rng=n, noise=0.1)
+    P = enumerate_patterns_2d(X)
+    assert P.shape[0] == 2 * n
+    sol = solve_convex(X, y, beta, P)
+    cert = convex_certificate(sol)
+    assert cert.exact
+    assert -1e-9 < cert.gap and cert.relative_gap < 1e-6
+    for W, a in (recover_network(sol), merge_neurons(*recover_network(sol))):
+        assert abs(objective(X, y, W, a, beta) - sol.value) / sol.value < 1e-6
+        # and the network, read as a primal point, is certified optimal by its own residual
+        assert certificate(X, y, W, a, beta).relative_gap < 1e-4
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dual_program_matches_primal_on_degenerate_data(seed):
+    # opposite and repeated points give ray-shaped cones; a zero row constrains nothing
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((10, 2))
+    X[3], X[6], X[8] = -1.5 * X[1], X[2], 0.0
+    y = gen.standard_normal(10)
+    P = enumerate_patterns_2d(X)
+    sol = solve_convex(X, y, 0.2, P)
+    value, v = solve_dual(X, y, 0.2, P)
+    assert value == pytest.approx(sol.value, rel=1e-7)
+    np.testing.assert_allclose(v, sol.residual, atol=1e-5)
+    assert max_dual_constraint(X, v).value <= 0.2 * (1 + 1e-6)
+
+
+def test_constraint_touches_beta_at_optimal_neurons(optimum):
+    X, _, _, sol, W, a = optimum
+    v = dual_vector(sol)
+    at_neurons = dual_constraint(X, v, W / np.linalg.norm(W, axis=1, keepdims=True), signed=True)
+    np.testing.assert_allclose(at_neurons, BETA * np.sign(a), rtol=1e-5)
+    assert max_dual_constraint(X, v).value <= BETA * (1 + 1e-6)
+
+
+def test_certificate_bounds_any_network(optimum):
+    X, y, _, sol, W, a = optimum
+    gen = np.random.default_rng(2)
+    for m in (1, 3, 10):
+        Wr = gen.standard_normal((m, 2))
+        ar = gen.standard_normal(m)
+        run = train(X, y, Wr, ar, BETA, lr=0.02, steps=300, batch_size=10, rng=gen)
+        cert = certificate(X, y, run.W, run.a, BETA)
+        assert cert.exact
+        assert cert.dual <= sol.value * (1 + 1e-9)  # weak duality
+        assert cert.primal >= sol.value * (1 - 1e-9)
+        assert cert.gap >= cert.primal - sol.value - 1e-9
+        assert cert.primal_balanced <= cert.primal + 1e-12
+    # at the optimum the certificate closes up to the recovery tolerance
+    assert certificate(X, y, W, a, BETA).relative_gap < 1e-3
+
+
+def test_refined_certificate_is_tight_for_a_wide_sgd_network(optimum):
+    X, y, _, sol, _, _ = optimum
+    gen = np.random.default_rng(5)
+    W0, a0 = 0.5 * gen.standard_normal((32, 2)), 0.1 * gen.standard_normal(32)
+    run = train(X, y, W0, a0, BETA, lr=0.01, steps=2000, batch_size=10, rng=gen)
+    basic = certificate(X, y, run.W, run.a, BETA)
+    refined = certificate(X, y, run.W, run.a, BETA, refine=True)
+    true_gap = basic.primal - sol.value
+    assert refined.refined
+    assert true_gap - 1e-9 <= refined.gap <= basic.gap + 1e-12
+    assert refined.gap == pytest.approx(true_gap, rel=1e-4)  # the right patterns were found
+
+
+def test_network_patterns_include_neighbouring_arcs(optimum):
+    X, _, P, _, W, _ = optimum
+    own = network_patterns(X, W, neighbours=False)
+    near = network_patterns(X, W)
+    exact = {tuple(p) for p in P}
+    assert {tuple(p) for p in own} <= {tuple(p) for p in near} <= exact
+    assert near.shape[0] > own.shape[0]
+
+
+def test_cutting_plane_reaches_the_optimum_with_few_patterns(optimum):
+    X, y, P, sol, _, _ = optimum
+    res = cutting_plane(X, y, BETA, rng=0, initial=4, max_iter=60)
+    assert res.converged
+    assert np.all(np.diff(res.values) <= 1e-9 * sol.value)
+    assert res.values[-1] == pytest.approx(sol.value, rel=1e-6)
+    assert res.num_patterns[-1] < P.shape[0]
+    assert res.violations[-1] <= 1.0 + 1e-6  # the stop is a certificate
+    assert convex_certificate(res.solution).relative_gap < 1e-6
+
+
+def test_bad_input(optimum):
+    X, y, P, sol, W, a = optimum
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        certificate(X, y, W, a, -1.0)
+    with pytest.raises(ValueError, match="v must have length"):
+        dual_constraint(X, y[:-1], W)
+    with pytest.raises(ValueError, match="U must have 2 columns"):
+        dual_constraint(X, y, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="X and y must have the same number of rows"):
+        certificate(X[:-1], y, W, a, BETA)
+    with pytest.raises(TypeError, match="solution must be a ConvexSolution"):
+        convex_certificate(None)
+    with pytest.raises(ValueError, match="candidates must be given"):
+        cutting_plane(np.ones((4, 3)), np.ones(4), BETA, rng=0)
+    with pytest.raises(ValueError, match="patterns must have shape"):
+        solve_dual(X, y, BETA, P[:, :-1])
+    with pytest.raises(RuntimeError, match="dual program: status user_limit"):
+        solve_dual(X, y, BETA, P, solver_options={"max_iter": 2})
+
+
+def test_plots_and_widget_return_figures(optimum):
+    from twolayer.plotting.duality import plot_dual_constraint, plot_duality_panel
+    from twolayer.widgets.duality import duality_explorer, duality_snapshot
+
+    X, y, _, sol, W, a = optimum
+    for fig in (
+        plot_dual_constraint(X, sol.residual, BETA, W, a),
+        plot_duality_panel(X, y, W, a, sol.residual, BETA),
+        duality_snapshot(0.1, 0, n=12),
+    ):
+        assert isinstance(fig, Figure)
+        plt.close(fig)
+    assert duality_explorer(n=10) is not None
+    plt.close("all")
