@@ -4,12 +4,12 @@ for a keep probability p, a width and a number of steps."""
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..dropout import explore_gd
 from ..plotting.dropout import plot_explorer
+from . import show_figure
 
 __all__ = ["dropout_explorer", "dropout_figure"]
 
@@ -61,7 +61,7 @@ def dropout_explorer(X: np.ndarray, Y: np.ndarray, *, lr: float, rng: object = 0
     """
 
     def show(p: float, width: int, steps: int) -> None:
-        plt.show(dropout_figure(X, Y, p, width, steps=steps, lr=lr, rng=rng))
+        show_figure(dropout_figure(X, Y, p, width, steps=steps, lr=lr, rng=rng))
 
     def slider(kind: type, **kwargs: object) -> widgets.Widget:
         return kind(continuous_update=False, **kwargs)

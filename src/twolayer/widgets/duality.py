@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .._checks import check_int, check_real
@@ -11,6 +10,7 @@ from ..arrangements import enumerate_patterns_2d
 from ..convex import merge_neurons, recover_network, solve_convex
 from ..data import circle_teacher_regression
 from ..plotting.duality import plot_duality_panel
+from . import show_figure
 
 __all__ = ["duality_explorer", "duality_snapshot"]
 
@@ -41,7 +41,7 @@ def duality_explorer(*, n: int = 30, noise: float = 0.1) -> widgets.Widget:
 
     def show(beta: float, seed: int) -> None:
         fig = duality_snapshot(beta, seed, n=n, noise=noise)
-        plt.show(fig)
+        show_figure(fig)
 
     return widgets.interactive(
         show,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..plotting.hessian import plot_type_a_panel
 from ..symmetry import TypeAPoint, type_a_spectrum
+from . import show_figure
 
 __all__ = ["type_a_explorer", "type_a_figure"]
 
@@ -57,7 +57,7 @@ def type_a_explorer(points: Sequence[TypeAPoint]) -> widgets.Widget:
     ks = sorted(by_k)
 
     def show(k: int) -> None:
-        plt.show(type_a_figure(by_k[k]))
+        show_figure(type_a_figure(by_k[k]))
 
     return widgets.interactive(
         show, k=widgets.SelectionSlider(options=ks, value=ks[0], description="k = d")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..network import train_from_random_inits
 from ..plotting.network import plot_training_curves
+from . import show_figure
 
 __all__ = ["training_explorer"]
 
@@ -22,7 +22,7 @@ def training_explorer(X: np.ndarray, y: np.ndarray, beta: float, *, lr: float,
         fig = plot_training_curves(
             [result], label=f"width {width}, seed {seed}: final objective {result.history[-1]:.4f}"
         )
-        plt.show(fig)
+        show_figure(fig)
 
     return widgets.interactive(
         show,

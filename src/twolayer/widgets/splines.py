@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..plotting.splines import plot_explorer
 from ..splines import explore_regime, spline_distances
+from . import show_figure
 
 __all__ = ["regime_explorer"]
 
@@ -27,7 +27,7 @@ def regime_explorer(x: np.ndarray, y: np.ndarray, *, rng: object = 0) -> widgets
         title = (f"ratio {ratio:.0e}, m = {width}, {run.steps} steps: "
                  f"distance to cubic {d_cubic:.3f}, to linear {d_linear:.3f}")
         fig = plot_explorer(x, y, run, title=title)
-        plt.show(fig)
+        show_figure(fig)
 
     def slider(kind: type, **kwargs: object) -> widgets.Widget:
         return kind(continuous_update=False, **kwargs)
