@@ -30,7 +30,11 @@ def pytest_collection_modifyitems(
     empty = []
     for nbfile in sorted(notebooks, key=lambda nb: str(nb.path)):
         nbfile.skip_compare = _SkipWithGlue(nbfile.skip_compare)
-        code = [c for c in nbfile.nb.cells if c.cell_type == "code"]
+        # Cells tagged skip-execution (the ipywidgets explorers) are never run by design.
+        code = [
+            c for c in nbfile.nb.cells
+            if c.cell_type == "code" and "skip-execution" not in c.metadata.get("tags", [])
+        ]
         never_run = [c for c in code if c.get("execution_count") is None]
         outputs = sum(len(c.get("outputs", [])) for c in code)
         if code and (never_run or outputs == 0):

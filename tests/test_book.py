@@ -89,7 +89,10 @@ def test_chapter_follows_the_template(chapter):
     assert text.count("{exercise}") >= 4
     assert ":::{solution-start}" in text, "a coding exercise with a runnable solution"
     assert "## Summary" in text
-    assert "nbval-ignore-output" in text, "an ipywidgets explorer"
+    # The ipywidgets explorer runs only in a live kernel: the build's notebook client can stall
+    # on a cell that displays a widget (jupyter/nbclient#312), and the site shows the
+    # kernel-free explorer instead; tests/test_widgets.py exercises every explorer.
+    assert ":tags: [skip-execution, nbval-skip, remove-output]" in text, "an ipywidgets explorer"
     assert "{prf:theorem}" in text or "{prf:proposition}" in text
 
 
