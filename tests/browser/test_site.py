@@ -206,7 +206,12 @@ def _check_notebook_download(page, site: Path, is_chapter: bool) -> list[str]:
         if not path.is_file():
             continue  # reported by the link check
         nb = json.loads(path.read_text(encoding="utf-8"))
-        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        # Cells tagged skip-execution (the ipywidgets explorers) run in a live kernel only.
+        code = [
+            c for c in nb["cells"]
+            if c["cell_type"] == "code"
+            and "skip-execution" not in c.get("metadata", {}).get("tags", [])
+        ]
         not_run = sum(c.get("execution_count") is None for c in code)
         outputs = sum(len(c.get("outputs", [])) for c in code)
         if not_run or (code and not outputs):
