@@ -116,6 +116,14 @@ def _check_problem(
 # --------------------------------------------------------------------------------------------
 
 
+def _check_arguments(
+    X: object, Y: object, W1: object, W2: object, p: object, kind: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, str]:
+    """The checks shared by every function of the expected objective: data, weights, p, kind."""
+    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
+    return X, Y, W1, W2, _check_p(p), _check_kind(kind)
+
+
 def dropout_data(
     n: int,
     d: int,
@@ -289,9 +297,7 @@ def expected_objective(
         Keep probability.
     kind : {"dropout", "dropconnect"}
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     return _objective(X, Y, W1, W2, p, kind)
 
 
@@ -314,9 +320,7 @@ def expected_gradient(
     ``2 p (1-p) u_i ||X v_i||^2`` to column ``i`` of ``gW2`` and
     ``2 p (1-p) ||u_i||^2 X^T X v_i`` to row ``i`` of ``gW1``.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     return _gradient(X, Y, W1, W2, p, kind)
 
 
@@ -400,9 +404,7 @@ def expected_hessian(
     H : (m d + k m, m d + k m) symmetric array
         Built column by column from exact Hessian-vector products.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     return _hessian(X, Y, W1, W2, p, kind)
 
 
@@ -448,9 +450,7 @@ def enumerate_expected_objective(
     ``MAX_MASKS = 2^16`` are allowed. This is the definition of the expectation, with no algebra,
     and checks :func:`expected_objective`.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     masks = _all_masks((W1.shape[0],) if kind == "dropout" else W1.shape)
     return float(_mask_probabilities(masks, p) @ _batch_losses(X, Y, W1, W2, masks, kind))
 
@@ -460,9 +460,7 @@ def enumerate_expected_gradient(
     *, kind: str = "dropout",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact expectation over every mask of :func:`masked_gradient` (checks unbiasedness)."""
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     masks = _all_masks((W1.shape[0],) if kind == "dropout" else W1.shape)
     probs = _mask_probabilities(masks, p)
     gW1, gW2 = np.zeros_like(W1), np.zeros_like(W2)
@@ -504,9 +502,7 @@ def monte_carlo_objective(
     stderr : float
         Its standard error, ``std / sqrt(samples)``.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     samples = check_int(samples, "samples", low=2)
     gen = as_rng(rng)
     shape = (samples, W1.shape[0]) if kind == "dropout" else (samples, *W1.shape)
@@ -777,9 +773,7 @@ def dropout_gradient_descent(
 
     Records the expected objective at step 0 and every ``record_every`` steps.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     steps = check_int(steps, "steps", low=0)
     record_every = check_int(record_every, "record_every", low=1)
@@ -810,9 +804,7 @@ def dropout_sgd(
     time ``lr * step`` (Senen-Cerda & Sanders 2020). The recorded values are the *expected*
     objective at the iterates.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     steps = check_int(steps, "steps", low=0)
     record_every = check_int(record_every, "record_every", low=1)
@@ -871,9 +863,7 @@ def gradient_flow(
     num : int
         Number of equally spaced sample times in ``[0, t_max]``.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     t_max = check_real(t_max, "t_max", low=0.0, low_open=True)
     num = check_int(num, "num", low=2)
     rtol = check_real(rtol, "rtol", low=0.0, low_open=True)
@@ -955,9 +945,7 @@ def hessian_rate(
     ``L - L* ~ exp(-2 lambda t)`` (Senen-Cerda & Sanders 2022). Eigenvalues below
     ``rel_tol * max |eigenvalue|`` count as zero.
     """
-    X, Y, W1, W2 = _check_problem(X, Y, W1, W2)
-    p = _check_p(p)
-    kind = _check_kind(kind)
+    X, Y, W1, W2, p, kind = _check_arguments(X, Y, W1, W2, p, kind)
     rel_tol = check_real(rel_tol, "rel_tol", low=0.0, low_open=True)
     ev = np.linalg.eigvalsh(_hessian(X, Y, W1, W2, p, kind))
     tol = rel_tol * np.max(np.abs(ev))
