@@ -11,20 +11,20 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from twolayer import dropout  # noqa: E402
+from twolayer import data, dropout  # noqa: E402
 from twolayer.plotting import dropout as dplot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def small():
-    X, Y = dropout.dropout_data(12, 4, 2, rng=0)
+    X, Y = data.dropout_data(12, 4, 2, rng=0)
     gen = np.random.default_rng(1)
     return X, Y, gen.standard_normal((3, 4)), gen.standard_normal((2, 3))
 
 
 @pytest.fixture(scope="module")
 def whitened():
-    return dropout.dropout_data(30, 5, 3, rng=0, whiten=True)
+    return data.dropout_data(30, 5, 3, rng=0, whiten=True)
 
 
 def _flat(W1, W2):
@@ -60,7 +60,7 @@ def test_regularizer_is_the_gap(small):
     X, Y, W1, W2 = small
     p = 0.4
     plain = np.sum((Y - p * X @ W1.T @ W2.T) ** 2)
-    for kind in dropout.KINDS:
+    for kind in ("dropout", "dropconnect"):
         total = dropout.expected_objective(X, Y, W1, W2, p, kind=kind)
         reg = dropout.regularizer(X, W1, W2, kind=kind)
         assert total - plain == pytest.approx(p * (1 - p) * reg, rel=1e-12)
@@ -151,7 +151,7 @@ def test_induced_regularizer_is_a_lower_bound():
 @pytest.mark.parametrize(("p", "m", "whiten"), [(0.5, 4, True), (0.8, 2, True), (0.3, 6, False),
                                                 (0.9, 1, True), (1.0, 3, False)])
 def test_minimizer_is_stationary_and_structured(p, m, whiten):
-    X, Y = dropout.dropout_data(30, 5, 3, rng=0, whiten=whiten)
+    X, Y = data.dropout_data(30, 5, 3, rng=0, whiten=whiten)
     star = dropout.dropout_minimizer(X, Y, p, m)
     assert dropout.expected_objective(X, Y, star.W1, star.W2, p) == pytest.approx(
         star.objective, rel=1e-12
@@ -233,7 +233,7 @@ def test_measured_rate_matches_hessian(whitened, p):
 @pytest.mark.parametrize(("p", "m", "whiten"), [(0.3, 2, True), (0.6, 4, True), (0.9, 8, True),
                                                 (0.5, 3, False), (0.5, 1, True)])
 def test_single_output_closed_form_rate(p, m, whiten):
-    X, y = dropout.dropout_data(30, 5, 1, rng=4, whiten=whiten)
+    X, y = data.dropout_data(30, 5, 1, rng=4, whiten=whiten)
     star = dropout.dropout_minimizer(X, y, p, m)
     W1b, W2b = dropout.rebalance(star.W1, star.W2)
     rate, lam = dropout.single_output_rate(X, y, p, m)
@@ -250,7 +250,7 @@ def test_single_output_closed_form_rate(p, m, whiten):
 
 
 def test_rate_is_largest_at_p_star():
-    X, y = dropout.dropout_data(30, 5, 1, rng=4, whiten=True)
+    X, y = data.dropout_data(30, 5, 1, rng=4, whiten=True)
     grid = np.linspace(0.01, 0.99, 99)
     for m in (2, 4, 9):
         rates = [dropout.single_output_rate(X, y, p, m)[0] for p in grid]
@@ -293,7 +293,7 @@ def test_explorer_and_figures(whitened):
     from twolayer.widgets.dropout import dropout_explorer
 
     X, Y = whitened
-    res = dropout.explore_gd(X, Y, 0.5, 4, steps=800, lr=0.05)
+    res = dropout.descent_against_minimizer(X, Y, 0.5, 4, steps=800, lr=0.05, rng=0)
     assert res.gap[0] > res.gap[-1] >= 0
     assert 0 < res.predicted_factor < 1
     fig = dplot.plot_explorer(res, title="t")

@@ -7,7 +7,7 @@ the wiring (a slider change runs the callback on the library's pure functions), 
 import matplotlib.pyplot as plt
 import pytest
 
-from twolayer import data, dropout, splines, symmetry
+from twolayer import data, splines, symmetry
 from twolayer.widgets.dropout import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
 from twolayer.widgets.hessian import type_a_explorer
@@ -24,7 +24,7 @@ def _network():
 
 
 def _dropout():
-    return dropout_explorer(*dropout.dropout_data(n=30, d=5, k=3, rng=0, whiten=True), lr=0.05)
+    return dropout_explorer(*data.dropout_data(n=30, d=5, k=3, rng=0, whiten=True), lr=0.05)
 
 
 # name: (build the explorer, a word of the slider's description, a new value for it)

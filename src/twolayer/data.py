@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_rng, check_int, check_real
+from ._checks import as_array, as_rng, check_int, check_real
 from .network import forward
 
 __all__ = [
     "circle_teacher_regression",
+    "dropout_data",
     "gaussian_classification",
     "spiral_classification",
     "teacher_regression",
@@ -153,3 +154,59 @@ def gaussian_classification(
     mu[0] = separation / 2
     X = gen.standard_normal((n, d)) + y[:, None] * mu
     return X, y
+
+
+def dropout_data(
+    n: int,
+    d: int,
+    k: int,
+    rng: object,
+    *,
+    spectrum: tuple[float, ...] | None = None,
+    noise: float = 0.1,
+    whiten: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic regression data ``Y = X M^T + noise`` for a shallow linear network.
+
+    Parameters
+    ----------
+    n, d, k : int
+        Samples, input dimension, output dimension.
+    rng : numpy.random.Generator or int
+    spectrum : tuple of float, optional
+        Singular values of the teacher ``M (k, d)``; default ``3, 2, 1, 0.5, ...`` (halving
+        after the third), truncated to ``min(k, d)`` entries.
+    noise : float
+        Standard deviation of the Gaussian noise added to the targets.
+    whiten : bool
+        If true, ``X`` has orthonormal columns, ``X^T X = I_d`` (needs ``n >= d``); otherwise its
+        rows are i.i.d. ``N(0, I_d / n)`` so that ``X^T X`` is close to, but not, ``I_d``.
+
+    Returns
+    -------
+    X : (n, d) array
+    Y : (n, k) array
+    """
+    n = check_int(n, "n", low=1)
+    d = check_int(d, "d", low=1)
+    k = check_int(k, "k", low=1)
+    noise = check_real(noise, "noise", low=0.0)
+    gen = as_rng(rng)
+    r = min(k, d)
+    if spectrum is None:
+        base = [3.0, 2.0, 1.0]
+        while len(base) < r:
+            base.append(base[-1] / 2)
+        spectrum = tuple(base[:r])
+    s = as_array(spectrum, "spectrum", ndim=1)
+    if s.size != r or np.any(s < 0):
+        raise ValueError(f"spectrum must hold {r} = min(k, d) non-negative values, got {s}")
+    if whiten and n < d:
+        raise ValueError(f"whiten=True needs n >= d, got n={n}, d={d}")
+    A = gen.standard_normal((n, d))
+    X = np.linalg.qr(A)[0] if whiten else A / np.sqrt(n)
+    U = np.linalg.qr(gen.standard_normal((k, r)))[0]
+    V = np.linalg.qr(gen.standard_normal((d, r)))[0]
+    M = (U * s) @ V.T
+    Y = X @ M.T + noise * gen.standard_normal((n, k)) / np.sqrt(n)
+    return X, Y

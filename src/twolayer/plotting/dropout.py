@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..dropout import ExplorerResult, FlowResult, RunResult
+from ..dropout import DescentComparison, FlowResult, RunResult
 from . import PALETTE, new_figure
 
 __all__ = [
@@ -155,7 +155,7 @@ def plot_sgd_vs_flow(
     return fig
 
 
-def plot_explorer(result: ExplorerResult, *, title: str = "", width: float = 8.0,
+def plot_explorer(result: DescentComparison, *, title: str = "", width: float = 8.0,
                   height: float = 3.2) -> Figure:
     """Gap of gradient descent with the predicted per-step factor, and the unit products."""
     fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height)

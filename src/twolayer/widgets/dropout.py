@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..dropout import explore_gd
+from ..dropout import descent_against_minimizer
 from ..plotting.dropout import plot_explorer
 from . import show_figure
 
@@ -18,7 +18,7 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
                    rng: object = 0) -> Figure:
     """The figure of both explorers: GD on the expected Dropout objective at ``(p, width)``.
 
-    Calls :func:`twolayer.dropout.explore_gd` and draws
+    Calls :func:`twolayer.dropout.descent_against_minimizer` and draws
     :func:`twolayer.plotting.dropout.plot_explorer`, with ``p``, the width and the relative
     spread of the unit products (``ptp / closed-form value``) in the title. The figure has the
     same size for every argument, as the kernel-free explorer
@@ -43,7 +43,7 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
     -------
     matplotlib.figure.Figure
     """
-    result = explore_gd(X, Y, p, width, steps=steps, lr=lr, rng=rng)
+    result = descent_against_minimizer(X, Y, p, width, steps=steps, lr=lr, rng=rng)
     spread = np.ptp(result.products) / result.product_star
     # Below 1e-9 the digits of the spread are those of rounding: do not print them.
     spread_text = "below 1e-9" if spread < 1e-9 else f"{spread:.1e}"
