@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plotting.splines import plot_explorer
-from ..splines import explore_regime, spline_distances
+from ..splines import spline_distances, train_at_ratio
 from . import show_figure
 
 __all__ = ["regime_explorer"]
@@ -15,14 +15,14 @@ __all__ = ["regime_explorer"]
 def regime_explorer(x: np.ndarray, y: np.ndarray, *, rng: object = 0) -> widgets.Widget:
     """Sliders for the initial ratio ``|c_i| / ||(a_i, b_i)||``, the width and the GD steps.
 
-    Each change calls :func:`twolayer.splines.explore_regime` and draws
+    Each change calls :func:`twolayer.splines.train_at_ratio` and draws
     :func:`twolayer.plotting.splines.plot_explorer`: the trained function against the natural
     cubic spline and the linear interpolant, and where its curvature sits. A callback trains
     for at most 1200 steps at width at most 1000, about 0.1 s on one core, plus the drawing.
     """
 
     def show(ratio: float, width: int, steps: int) -> None:
-        run = explore_regime(x, y, ratio, width, steps, rng=rng)
+        run = train_at_ratio(x, y, ratio, width, steps, rng)
         d_cubic, d_linear = spline_distances(x, y, run.final)
         title = (f"ratio {ratio:.0e}, m = {width}, {run.steps} steps: "
                  f"distance to cubic {d_cubic:.3f}, to linear {d_linear:.3f}")
