@@ -1,4 +1,4 @@
-"""Every plotting function of ``twolayer.plotting`` draws what it is given.
+"""Every figure function of ``twolayer.plotting``'s chapter modules draws what it is given.
 
 Each test builds the function's input from small library computations (or the library's own
 result dataclasses filled with known numbers) and checks what the figure holds: the data of a
