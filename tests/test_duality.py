@@ -201,3 +201,66 @@ def test_plots_and_widget_return_figures(optimum):
         plt.close(fig)
     assert duality_explorer(n=10) is not None
     plt.close("all")
+
+
+# ----------------------------------------------------------------------------- exactness (1-D, 2-D)
+
+
+def test_one_dimensional_exact_needs_both_cones():
+    x = np.array([[1.0], [-2.0], [3.0], [0.0]])
+    v = np.array([0.1, -10.0, 0.0, 5.0])
+    plus, minus = (x[:, 0] >= 0), (x[:, 0] <= 0)  # patterns of u = +1 and u = -1
+    whole = max_dual_constraint(x, v)
+    assert whole.exact and whole.value == pytest.approx(20.0)
+    only_plus = max_dual_constraint(x, v, plus[None, :])
+    assert not only_plus.exact and only_plus.value == pytest.approx(0.1)
+    both = max_dual_constraint(x, v, np.array([plus, minus]))
+    assert both.exact and both.value == pytest.approx(20.0)
+    # a pattern differing only on the zero row has the same cone
+    other = minus.copy()
+    other[3] = False
+    assert max_dual_constraint(x, v, np.array([plus, other])).exact
+    with pytest.raises(ValueError, match="complete=True"):
+        max_dual_constraint(x, v, plus[None, :], complete=True)
+    # sampled patterns: exact once both signs were drawn
+    from twolayer.arrangements import sample_patterns
+
+    assert max_dual_constraint(x, v, sample_patterns(x, 20, np.random.default_rng(0))).exact
+    # the certificate of the zero network from the u = +1 pattern alone is no rigorous bound
+    y = v
+    cert = certificate(x, y, np.zeros((1, 1)), np.zeros(1), 1.0, patterns=plus[None, :])
+    assert not cert.exact
+
+
+def test_two_dimensional_exact_only_with_every_arc(optimum):
+    X, y, P, _, _, _ = optimum
+    v = np.random.default_rng(3).standard_normal(X.shape[0])
+    assert max_dual_constraint(X, v, P).exact
+    assert max_dual_constraint(X, v, P, complete=True).exact
+    assert not max_dual_constraint(X, v, P[1:]).exact
+    with pytest.raises(ValueError, match="complete=True"):
+        max_dual_constraint(X, v, P[1:], complete=True)
+    from twolayer.arrangements import sample_patterns
+
+    few = sample_patterns(X, 5, np.random.default_rng(0))
+    assert not max_dual_constraint(X, v, few).exact
+    many = sample_patterns(X, 20000, np.random.default_rng(0))  # every arc drawn
+    res = max_dual_constraint(X, v, many)
+    assert res.exact
+    assert res.value == pytest.approx(max_dual_constraint(X, v).value, rel=1e-9)
+
+
+@pytest.mark.parametrize("beta", [1e-6, 1e-8, 1e-10])
+def test_dual_solution_is_feasible_at_small_beta(beta):
+    # the solver's tolerance is relative to ||y||: at small beta its v violated the constraint
+    # (by 24 times at 1e-10) and its value exceeded p*; a feasible v is a lower bound
+    gen = np.random.default_rng(0)
+    X, y = gen.standard_normal((20, 2)), gen.standard_normal(20)
+    P = enumerate_patterns_2d(X)
+    value, v = solve_dual(X, y, beta, P)
+    assert max_dual_constraint(X, v).value <= beta * (1 + 1e-12)
+    assert value == pytest.approx(dual_value(y, v), rel=1e-12)
+    sol = solve_convex(X, y, beta, P)
+    W, a = recover_network(sol)
+    assert value <= objective(X, y, W, a, beta)  # weak duality against a network
+    assert value <= sol.value * (1 + 1e-6)

@@ -144,3 +144,76 @@ def test_newton_reports_failure_and_bad_inputs():
         type_a_spectrum([np.inf, 0, 0, 0, 1], 6)
     with pytest.raises(TypeError, match="k must be an integer"):
         type_a_loss(ALPHA8, 8.0)
+
+
+# ----------------------------------------------------------------------------- type-A loss accuracy
+
+
+def _type_a_loss_mp(alpha, k, digits=60):
+    """Population loss of W(alpha), k = d, against the identity teacher, with mpmath.
+
+    Independent of the library: the rows 0, 1, D of W and the teacher rows e_0, e_1, e_D on the
+    coordinates (0, 1, 2, the D - 3 others, D) with those multiplicities, each pair counted.
+    """
+    import mpmath as mp
+
+    mp.mp.dps = digits
+    a1, a2, a3, a4, a5 = (mp.mpf(float(x)) for x in alpha)
+    D = k - 1
+    wts = [1, 1, 1, D - 3, 1]
+
+    def dot(u, v):
+        return mp.fsum(w * x * y for w, x, y in zip(wts, u, v))
+
+    def kap(u, v):
+        nu, nv = mp.sqrt(dot(u, u)), mp.sqrt(dot(v, v))
+        if nu == 0 or nv == 0:
+            return mp.mpf(0)
+        c = max(min(dot(u, v) / (nu * nv), mp.mpf(1)), mp.mpf(-1))
+        t = mp.acos(c)
+        return nu * nv * (mp.sin(t) + (mp.pi - t) * c) / (2 * mp.pi)
+
+    r0, r1, rD = [a1, a2, a2, a2, a3], [a2, a1, a2, a2, a3], [a4, a4, a4, a4, a5]
+    e0, e1, eD = ([mp.mpf(int(i == j)) for i in range(5)] for j in (0, 1, 4))
+    ww = D * kap(r0, r0) + D * (D - 1) * kap(r0, r1) + 2 * D * kap(r0, rD) + kap(rD, rD)
+    wv = (D * kap(r0, e0) + D * (D - 1) * kap(r0, e1) + D * kap(r0, eD) + D * kap(rD, e0)
+          + kap(rD, eD))
+    vv = k * kap(e0, e0) + k * (k - 1) * kap(e0, e1)
+    return float(ww / 2 - wv + vv / 2)
+
+
+#: Type-A critical points at k = d = 200 and 1000 (from follow_type_a, as in the chapter).
+ALPHA200 = [1.0000561376851067, -3.34944826730158e-05, 0.009894963034080642,
+            0.006581331368278798, -0.9746379934741546]
+ALPHA1000 = [1.0000024327059909, -1.3046582511194164e-06, 0.0019955654809534545,
+             0.0012997856253843382, -0.9947312270671982]
+
+
+def test_type_a_loss_with_a_zero_row_is_finite():
+    # alpha = (1, 0, 0, 0, 0): the last row of W is zero; the loss was NaN
+    alpha = [1.0, 0.0, 0.0, 0.0, 0.0]
+    with np.errstate(all="raise"):
+        value = type_a_loss(alpha, 6)
+    assert value == pytest.approx(population_loss(type_a_weights(alpha, 6), np.eye(6)), rel=1e-14)
+    assert value == pytest.approx(0.25, rel=1e-14)
+    assert type_a_loss(np.zeros(7), 7, 6) == pytest.approx(
+        population_loss(np.zeros((7, 6)), np.eye(6)), rel=1e-14)
+
+
+def test_type_a_loss_accurate_at_large_k():
+    # the sum over all pairs of rows lost 2e-6 (relative) at k = 1000
+    for k, alpha, tol in ((200, ALPHA200, 1e-10), (1000, ALPHA1000, 1e-9)):
+        ref = _type_a_loss_mp(alpha, k)
+        assert abs(type_a_loss(alpha, k) - ref) <= tol * ref
+    W = type_a_weights(ALPHA200, 200)
+    assert population_loss(W, np.eye(200)) == pytest.approx(_type_a_loss_mp(ALPHA200, 200),
+                                                            rel=1e-8)
+
+
+@pytest.mark.parametrize(("k", "d"), [(6, 6), (9, 6), (8, 5), (12, 12)])
+def test_type_a_loss_equals_population_loss_anywhere(k, d):
+    gen = np.random.default_rng(k + d)
+    for _ in range(5):
+        alpha = gen.standard_normal(5 if k == d else 7)
+        dense = population_loss(type_a_weights(alpha, k, d), identity_teacher(d))
+        assert type_a_loss(alpha, k, d) == pytest.approx(dense, rel=1e-12, abs=1e-13)

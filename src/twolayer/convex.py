@@ -130,9 +130,17 @@ def solve_problem(
     status = statuses[-1]
     tried = "" if len(statuses) == 1 else f" (attempts: {', '.join(statuses)})"
     detail = f": {error}" if error is not None else ""
-    raise RuntimeError(
-        f"solver {solver} did not solve {what}: status {status}{tried}{detail}"
+    raise _StatusError(
+        f"solver {solver} did not solve {what}: status {status}{tried}{detail}", status
     ) from error
+
+
+class _StatusError(RuntimeError):
+    """RuntimeError of :func:`solve_problem` that carries the last status in ``status``."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _predict(X: np.ndarray, patterns: np.ndarray, V: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -233,6 +241,9 @@ def solve_convex(
         and the certificates of :mod:`twolayer.duality` need it to about ``1e-8``. If the
         solver stops short of them (status ``optimal_inaccurate`` or ``user_limit``, or a
         solver error) the problem is re-solved once, by a fresh solver with its own defaults.
+        A status ``infeasible`` or ``unbounded`` is a numerical failure here (``V = U = 0`` is
+        feasible and the objective is nonnegative): the program is then solved again with
+        ``y`` and ``beta`` divided by ``||y|| / sqrt(n)``, and the solution scaled back.
 
     Returns
     -------
@@ -246,6 +257,48 @@ def solve_convex(
         If the solver does not report an optimal status; the message carries the status.
     """
     X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    return _solve_rescaled(X, y, beta, pat, solver, solver_options)
+
+
+#: Statuses that are numerical failures for the convex program, which is always feasible
+#: (``V = U = 0``) and bounded below (by 0).
+_NUMERICAL = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE, cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE)
+
+
+def _solve_rescaled(
+    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, solver: str,
+    solver_options: dict | None,
+) -> ConvexSolution:
+    """:func:`_solve_groups`, retried on targets of unit size if the solver fails numerically.
+
+    With ``y`` and ``beta`` both divided by ``s`` the solution is ``(V, U) / s`` and the value
+    ``p* / s^2``, exactly; large ``||y||`` (``y`` of size ``1e6`` at ``beta = 0.1``) makes the
+    solver report the program infeasible, and ``s = ||y|| / sqrt(n)`` brings it back to the
+    scale its tolerances are made for.
+    """
+    try:
+        return _solve_groups(X, y, beta, pat, solver, solver_options)
+    except _StatusError as err:
+        scale = float(np.linalg.norm(y)) / np.sqrt(y.size)
+        if err.status not in _NUMERICAL or scale == 0.0 or scale == 1.0:
+            raise
+        try:
+            small = _solve_groups(X, y / scale, beta / scale, pat, solver, solver_options)
+        except _StatusError as again:
+            raise _StatusError(
+                f"{err}; after rescaling y and beta by 1/{scale:.3g}: {again}", again.status
+            ) from err
+    return ConvexSolution(
+        value=small.value * scale**2, V=small.V * scale, U=small.U * scale, patterns=pat,
+        status=small.status, X=X, y=y, beta=beta,
+    )
+
+
+def _solve_groups(
+    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, solver: str,
+    solver_options: dict | None,
+) -> ConvexSolution:
+    """The convex program of :func:`solve_convex` on checked arrays, one call of the solver."""
     P, d = pat.shape[0], X.shape[1]
     M = pat.T.astype(float)  # (n, P)
     S = 2.0 * M - 1.0
@@ -276,7 +329,7 @@ def _neurons_from_groups(G: np.ndarray, sign: float) -> tuple[np.ndarray, np.nda
 
 
 def recover_network(
-    solution: ConvexSolution, tol: float = 1e-6
+    solution: ConvexSolution, tol: float = 1e-9
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read a ReLU network off a solution of the convex program.
 
@@ -287,14 +340,21 @@ def recover_network(
 
     On the feasible set ``relu(X v_i) = D_i X v_i``, so the network reproduces the fit, and
     ``||w||^2 + a^2 = 2 ||v_i||`` reproduces the penalty: its non-convex objective equals the
-    convex objective. Groups with norm at most ``tol`` times the largest group norm are
-    dropped (the solver returns them as numerically zero, not exactly zero).
+    convex objective.
+
+    The solver returns the zero groups as numerically small, not exactly zero, and their
+    size says nothing by itself (near ``beta_max`` every group is small). They are judged on
+    the scale of the problem, its objective: the smallest groups are dropped as long as the
+    objective of the network stays within ``tol`` (relative) of that of the network of all
+    groups, so the recovered network attains the optimum as well as the solution does. When
+    the zero network is optimal (``beta >= max_u |y^T relu(X u)|``, or ``y = 0``) the network
+    is empty.
 
     Parameters
     ----------
     solution : ConvexSolution
     tol : float
-        Relative threshold for a group to count as zero, in ``[0, 1)``.
+        Relative increase of the objective allowed by dropping groups, in ``[0, 1)``.
 
     Returns
     -------
@@ -308,16 +368,38 @@ def recover_network(
             f"solution must be a ConvexSolution, got {type(solution).__name__}"
         )
     tol = check_real(tol, "tol", low=0.0, high=1.0, high_open=True)
-    nv = np.linalg.norm(solution.V, axis=1)
-    nu = np.linalg.norm(solution.U, axis=1)
-    largest = max(nv.max(initial=0.0), nu.max(initial=0.0))
-    if largest == 0.0:
-        d = solution.V.shape[1]
-        return np.zeros((0, d)), np.zeros(0)
-    cut = tol * largest
-    Wp, ap = _neurons_from_groups(solution.V[nv > cut], 1.0)
-    Wm, am = _neurons_from_groups(solution.U[nu > cut], -1.0)
+    keep_v, keep_u = _groups_to_keep(solution.X, solution.y, solution.beta, solution.V,
+                                     solution.U, tol)
+    Wp, ap = _neurons_from_groups(solution.V[keep_v], 1.0)
+    Wm, am = _neurons_from_groups(solution.U[keep_u], -1.0)
     return np.vstack([Wp, Wm]), np.concatenate([ap, am])
+
+
+def _groups_to_keep(
+    X: np.ndarray, y: np.ndarray, beta: float, V: np.ndarray, U: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the groups of V and U kept by :func:`recover_network`.
+
+    The objective of the network made of all groups but the ``k`` smallest is, for each ``k``,
+    ``1/2 ||sum_kept +-relu(X g_i) - y||^2 + beta sum_kept ||g_i||``; the largest ``k`` whose
+    objective is within ``tol`` (relative) of the one at ``k = 0`` is taken.
+    """
+    G = np.vstack([V, U])
+    sign = np.concatenate([np.ones(V.shape[0]), -np.ones(U.shape[0])])
+    norms = np.linalg.norm(G, axis=1)
+    order = np.argsort(norms, kind="stable")
+    parts = np.maximum(X @ G[order].T, 0.0) * sign[order]  # (n, 2P): each group's output
+    # fit and penalty with the k smallest groups dropped, k = 0..2P
+    dropped = np.concatenate([np.zeros((X.shape[0], 1)), np.cumsum(parts, axis=1)], axis=1)
+    fits = parts.sum(axis=1)[:, None] - dropped
+    penalty = norms[order].sum() - np.concatenate([[0.0], np.cumsum(norms[order])])
+    values = 0.5 * np.sum((fits - y[:, None]) ** 2, axis=0) + beta * penalty
+    ok = np.flatnonzero(values <= values[0] + tol * abs(values[0]))
+    k = int(ok.max())
+    keep = np.ones(G.shape[0], dtype=bool)
+    keep[order[:k]] = False
+    keep &= norms > 0
+    return keep[: V.shape[0]], keep[V.shape[0] :]
 
 
 def merge_neurons(

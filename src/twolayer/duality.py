@@ -30,6 +30,7 @@ from scipy.optimize import nnls
 
 from ._checks import as_array, as_rng, check_int, check_real, check_same_length
 from .arrangements import (
+    _arc_midpoints,
     critical_angles_2d,
     essential_constraints,
     patterns_from_directions,
@@ -131,8 +132,10 @@ class ConstraintMax:
     sign : float
         ``+1`` if ``v^T relu(X u) = +value`` there, ``-1`` if it is ``-value``.
     exact : bool
-        Whether the maximum is over the whole sphere (``d <= 2``, or patterns given and
-        declared complete) rather than over the cones of the given patterns only.
+        Whether the maximum is over the whole sphere rather than over the cones of the given
+        patterns only: for ``d <= 2`` without patterns, or with patterns whose cones cover the
+        sphere (checked: for ``d = 1`` those of both ``u = +1`` and ``u = -1``, for ``d = 2``
+        those of every arc); for ``d > 2``, patterns declared complete.
     """
 
     value: float
@@ -167,6 +170,18 @@ def _circle_max(X: np.ndarray, v: np.ndarray) -> ConstraintMax:
             best_sign = 1.0 if vals[k] >= 0 else -1.0
     u = np.array([np.cos(best_theta), np.sin(best_theta)])
     return ConstraintMax(best_val, u, pats[best_k], best_sign, True)
+
+
+def _sphere_max(X: np.ndarray, v: np.ndarray) -> ConstraintMax:
+    """Exact maximum over the sphere for d <= 2: the two directions u = +-1, or the circle."""
+    if X.shape[1] == 2:
+        return _circle_max(X, v)
+    U = np.array([[1.0], [-1.0]])
+    vals = np.maximum(U @ X.T, 0.0) @ v
+    k = int(np.argmax(np.abs(vals)))
+    return ConstraintMax(
+        float(abs(vals[k])), U[k], (X @ U[k]) >= 0, 1.0 if vals[k] >= 0 else -1.0, True
+    )
 
 
 def _cone_max(X: np.ndarray, v: np.ndarray, patterns: np.ndarray, exact: bool) -> ConstraintMax:
@@ -214,7 +229,9 @@ def max_dual_constraint(
     patterns : array_like of bool, shape (P, n), optional
         Required when ``d > 2``.
     complete : bool
-        Declare that ``patterns`` are all the patterns of ``X``.
+        Declare that ``patterns`` are all the patterns of ``X`` (needed for ``exact`` when
+        ``d > 2``). For ``d <= 2`` the cells of the sphere are known, and whether the patterns
+        cover them is checked instead: ``complete=True`` with a list that misses one raises.
 
     Returns
     -------
@@ -224,15 +241,8 @@ def max_dual_constraint(
     v = as_array(v, "v", shape=(X.shape[0],))
     d = X.shape[1]
     if patterns is None:
-        if d == 1:
-            U = np.array([[1.0], [-1.0]])
-            vals = dual_constraint(X, v, U, signed=True)
-            k = int(np.argmax(np.abs(vals)))
-            return ConstraintMax(
-                float(abs(vals[k])), U[k], (X @ U[k]) >= 0, 1.0 if vals[k] >= 0 else -1.0, True
-            )
-        if d == 2:
-            return _circle_max(X, v)
+        if d <= 2:
+            return _sphere_max(X, v)
         raise ValueError(
             f"patterns must be given when X has d = {d} > 2 columns: the exact maximum over "
             "the sphere is computed over pattern cones"
@@ -242,7 +252,40 @@ def max_dual_constraint(
         raise ValueError(
             f"patterns must have shape (P, n) with P >= 1, n = {X.shape[0]}, got {pat.shape}"
         )
-    return _cone_max(X, v, pat.astype(bool), bool(complete or d == 1))
+    pat = pat.astype(bool)
+    if d <= 2:
+        # the cells of the sphere are known exactly: the list is complete iff it holds them all
+        covered = _covers_sphere(X, pat)
+        if complete and not covered:
+            raise ValueError(
+                "complete=True, but patterns miss a cell of the sphere of X: pass all the "
+                "patterns (enumerate_patterns_2d for d = 2, the patterns of u = +1 and u = -1 "
+                "for d = 1) or complete=False"
+            )
+        return _cone_max(X, v, pat, covered)
+    return _cone_max(X, v, pat, bool(complete))
+
+
+def _sphere_cells(X: np.ndarray) -> np.ndarray:
+    """Pattern of every open cell of the sphere for d <= 2: u = +-1, or the arcs of the circle."""
+    if X.shape[1] == 1:
+        U = np.array([[1.0], [-1.0]])
+    else:
+        U = unit_circle(_arc_midpoints(critical_angles_2d(X)))
+    return (U @ X.T) >= 0
+
+
+def _covers_sphere(X: np.ndarray, patterns: np.ndarray) -> bool:
+    """Whether the cones of ``patterns`` cover the sphere (d <= 2).
+
+    The closed cones of the cells' patterns cover the sphere, and the cone of a pattern holds
+    a point inside a cell only if it agrees with the cell's pattern on every nonzero row of
+    ``X`` (on a zero row both values give the same cone).
+    """
+    nonzero = np.any(X != 0.0, axis=1)
+    cells = _sphere_cells(X)[:, nonzero]
+    given = patterns[:, nonzero]
+    return bool(all((given == cell).all(axis=1).any() for cell in cells))
 
 
 @dataclass(frozen=True)
@@ -477,12 +520,21 @@ def solve_dual(
     solver_options : dict, optional
         As in :func:`twolayer.convex.solve_convex`.
 
+    The solver meets the constraint only up to its tolerance, which at small ``beta`` (against
+    ``||y||``) is a large violation; so the constraint is evaluated after the solve (exactly for
+    ``d <= 2``, over the cones of ``patterns`` otherwise) and ``v`` is scaled by
+    ``min(1, beta / max_u |v^T relu(X u)|)`` into the feasible set. The value returned is that
+    of the scaled vector: a lower bound on the optimum of every network when the maximum is
+    exact (``d <= 2``, or ``d > 2`` with all patterns), equal to it up to the solver's accuracy.
+
     Returns
     -------
     value : float
-        Optimal dual value (equal to the primal optimum by strong duality).
+        Dual value of the returned ``v`` (the primal optimum by strong duality, up to the
+        solver's accuracy).
     v : numpy.ndarray, shape (n,)
-        Optimal dual vector.
+        Dual vector, feasible: ``max_u |v^T relu(X u)| <= beta`` over the sphere for ``d <= 2``,
+        over the cones of ``patterns`` otherwise.
 
     Raises
     ------
@@ -500,19 +552,38 @@ def solve_dual(
     signs = 2.0 * pat[cone, row] - 1.0
     C = [sparse.csr_array((signs * X[row, j], (cone, np.arange(cone.size))),
                           shape=(P, cone.size)) for j in range(X.shape[1])]
-    v = cp.Variable(n, name="v")
+    # in the variable w = v / beta the constraint reads <= 1 and the objective, divided by beta,
+    # is y.w - beta/2 ||w||^2: every term is of order one whatever beta (in v, the solver's
+    # tolerances are relative to ||y||^2, far above the dual value at small beta)
+    w = cp.Variable(n, name="w")
     lam = cp.Variable(cone.size, nonneg=True)
     mu = cp.Variable(cone.size, nonneg=True)
-    # column i of X^T D_i v, coordinate by coordinate: (X[:, j] * pattern_i) . v
-    Dv = cp.vstack([(M * X[:, j : j + 1]).T @ v for j in range(X.shape[1])])  # (d, P)
-    plus = Dv + cp.vstack([Cj @ lam for Cj in C])
-    minus = -Dv + cp.vstack([Cj @ mu for Cj in C])
-    constraints = [cp.norm(plus, 2, axis=0) <= beta, cp.norm(minus, 2, axis=0) <= beta]
-    problem = cp.Problem(
-        cp.Maximize(-0.5 * cp.sum_squares(v - y) + 0.5 * float(y @ y)), constraints
-    )
+    # column i of X^T D_i w, coordinate by coordinate: (X[:, j] * pattern_i) . w
+    Dw = cp.vstack([(M * X[:, j : j + 1]).T @ w for j in range(X.shape[1])])  # (d, P)
+    plus = Dw + cp.vstack([Cj @ lam for Cj in C])
+    minus = -Dw + cp.vstack([Cj @ mu for Cj in C])
+    constraints = [cp.norm(plus, 2, axis=0) <= 1.0, cp.norm(minus, 2, axis=0) <= 1.0]
+    problem = cp.Problem(cp.Maximize(y @ w - 0.5 * beta * cp.sum_squares(w)), constraints)
     solve_problem(problem, solver, solver_options, "the dual program")
-    return float(problem.value), np.asarray(v.value, dtype=float)
+    v = beta * np.asarray(w.value, dtype=float)
+    return _feasible_dual(X, y, beta, pat, v)
+
+
+def _feasible_dual(
+    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, v: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Scale a solver's dual vector into the feasible set and return its value with it.
+
+    The solver meets the constraint only to its tolerance, relative to ``||y||``: when ``beta``
+    is small against ``||y||`` its vector can violate the constraint by a large factor (and its
+    value exceed the primal optimum). ``max_u |v^T relu(X u)|`` is evaluated exactly for
+    ``d <= 2`` and over the cones of ``pat`` otherwise, and ``v`` is scaled by
+    ``min(1, beta / max)``.
+    """
+    cmax = _sphere_max(X, v) if X.shape[1] <= 2 else _cone_max(X, v, pat, False)
+    if cmax.value > beta:
+        v = v * (beta / cmax.value)
+    return float(-0.5 * np.sum((v - y) ** 2) + 0.5 * y @ y), v
 
 
 @dataclass(frozen=True)

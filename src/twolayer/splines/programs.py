@@ -203,22 +203,37 @@ def value_range_at(
     *,
     knots: object,
     linear_unit: bool = True,
-    weight: float = 1e-4,
-    face_tol: float = 1e-6,
-    solver: str = "CLARABEL",
+    face_tol: float = 1e-9,
+    solver: str = "SCIPY",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Range of ``f(z)`` over the least-cost interpolants with knots among ``knots``.
 
-    For each point ``z_l`` solves the two linear programs ``min cost +- weight * f(z_l)`` subject
-    to ``f(x_j) = y_j`` (cost and units as in :func:`min_cost_network`). For a small enough
-    ``weight`` -- an exact penalty -- their solutions are least-cost interpolants that make
-    ``f(z_l)`` smallest and largest; this is checked: the cost must be within ``face_tol``
-    (relative) of :func:`min_representation_cost`. A range of positive length at some ``z_l``
-    proves that the least-cost interpolant is not unique; with a fine grid of ``knots`` between
-    the samples (:func:`knot_grid`), zero length everywhere is numerical evidence of uniqueness.
-    Knots that nearly coincide make the programs degenerate. Without a linear
-    unit the dictionary holds both orientations of every knot and the programs are more
-    degenerate; the solver may then fail (and this function raises).
+    The least-cost interpolants form a face of a polyhedron: with ``c*`` the least cost
+    (:func:`min_representation_cost`, in closed form), they are the ``f`` of the dictionary
+    (cost and units as in :func:`min_cost_network`) with ``f(x_j) = y_j`` and
+    ``sum_k |gamma_k| <= c*``. For each point ``z_l`` the two linear programs
+    ``min f(z_l)`` and ``max f(z_l)`` over that set give the range exactly, up to the solver's
+    accuracy and the slack ``face_tol`` (relative) of the cost bound, which keeps the programs
+    strictly feasible; the band is then that of the interpolants within ``face_tol * c*`` of
+    the least cost, about ``face_tol * c*`` times the sensitivity of ``f(z)`` wider than the
+    exact one. A range of positive length at some ``z_l`` proves that the least-cost
+    interpolant is not unique; with a fine grid of ``knots`` between the samples
+    (:func:`knot_grid`), zero length everywhere is numerical evidence of uniqueness.
+    ``knots`` must hold the samples (or other knots that reach the least cost).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,), strictly increasing
+    y : array_like, shape (n,)
+    z : array_like, shape (L,)
+    knots : array_like, shape (K,)
+    linear_unit : bool
+    face_tol : float
+        Relative slack of the cost bound, ``>= 0``.
+    solver : str
+        cvxpy solver of the linear programs (default ``"SCIPY"``: SciPy's HiGHS, a simplex
+        method, exact at the vertices of these degenerate programs, where CLARABEL, an
+        interior-point method, can end ``optimal_inaccurate``).
 
     Returns
     -------
@@ -227,21 +242,27 @@ def value_range_at(
     Raises
     ------
     RuntimeError
-        If a solver status is not optimal, or a solution leaves the least-cost set (then lower
-        ``weight``).
+        If a solver status is not optimal, or the knots cannot reach the least cost.
     """
     x, y = check_samples(x, y)
     z = as_array(z, "z", ndim=1)
-    weight = check_real(weight, "weight", low=0.0, low_open=True)
     face_tol = check_real(face_tol, "face_tol", low=0.0)
     t = _check_knots(knots, x)
     best = _min_representation_cost(x, y, linear_unit)
     a, b, gamma, d, v, (fit,) = _cost_program(x, y, t, linear_unit)
+    cost = cp.norm1(gamma)
+    reach = cp.Problem(cp.Minimize(cost), [fit == y])
+    solve_problem(reach, solver, None, "the least-cost program")
+    if float(reach.value) > best * (1.0 + 1e-7) + 1e-12:
+        raise RuntimeError(
+            f"knots reach cost {float(reach.value)}, more than the least cost {best}: "
+            "include the samples x among the knots"
+        )
     Psi = np.maximum(np.multiply.outer(z, a) + b, 0.0)
     at_z = Psi @ gamma + d + (0 if v is None else v * z)
     point = cp.Parameter(z.size)  # +- e_l: picks f(z_l) and the direction
-    cost = cp.norm1(gamma)
-    problem = cp.Problem(cp.Minimize(cost + weight * (point @ at_z)), [fit == y])
+    bound = max(best, float(reach.value)) * (1.0 + face_tol) + 1e-12
+    problem = cp.Problem(cp.Minimize(point @ at_z), [fit == y, cost <= bound])
     low, high = np.empty(z.size), np.empty(z.size)
     for sign, out in ((1.0, low), (-1.0, high)):
         for idx in range(z.size):
@@ -249,11 +270,6 @@ def value_range_at(
             selector[idx] = sign
             point.value = selector
             solve_problem(problem, solver, None, f"the range of f at z[{idx}]")
-            if float(cost.value) > best * (1.0 + face_tol) + 1e-12:
-                raise RuntimeError(
-                    f"the solution for z[{idx}] costs {float(cost.value)}, more than the least "
-                    f"cost {best}: lower weight (got {weight})"
-                )
             out[idx] = float(at_z.value[idx])
     return low, high
 
