@@ -173,8 +173,17 @@ def _drop_glue_records(nb: nbformat.NotebookNode) -> None:
 
 
 def _glue_data(app: Sphinx, pagename: str, nb: nbformat.NotebookNode) -> dict[str, dict]:
-    """Glue key -> mime bundle, from the records in the executed notebook or myst-nb's store."""
+    """Glue key -> mime bundle: myst-nb's store of the page, and records left in the notebook.
+
+    myst-nb takes the glue records out of the notebook it writes to ``jupyter_execute/`` and
+    stores them next to it (``<page>.glue.json``); a notebook merged from the execution cache
+    still holds them.
+    """
     data: dict[str, dict] = {}
+    store = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.glue.json"
+    if store.is_file():
+        for name, output in json.loads(store.read_text(encoding="utf-8")).items():
+            data[name] = dict(output.get("data", {}))
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
