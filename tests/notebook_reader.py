@@ -33,11 +33,10 @@ from nbclient import NotebookClient
 SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 TEXT = ("text/plain", "text/html")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
-PROBE = (
-    "import json, os, sys, twolayer\n"
-    f"print(json.dumps({{'twolayer': twolayer.__file__, 'python': sys.executable, "
-    f"'threads': [v for v in {THREAD_VARIABLES!r} if v in os.environ]}}))"
-)
+# Run before the notebook (the kernel's environment, before twolayer sets its BLAS default) and
+# after it (where twolayer came from).
+PROBE_FIRST = f"import os\nprint([v for v in {THREAD_VARIABLES!r} if v in os.environ])"
+PROBE_LAST = "import twolayer\nprint(twolayer.__file__)"
 
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
@@ -71,7 +70,8 @@ def run(notebook: Path, python: Path, timeout: int) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    nb.cells = [nbformat.v4.new_code_cell(PROBE_FIRST), *nb.cells,
+                nbformat.v4.new_code_cell(PROBE_LAST)]
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp, "kernels", "reader")
         spec.mkdir(parents=True)
@@ -90,15 +90,15 @@ def run(notebook: Path, python: Path, timeout: int) -> list[str]:
         client.execute()  # raises CellExecutionError on the first failing cell
         print(f"{notebook}: executed in {time.perf_counter() - start:.1f} s")
     problems = []
-    probe = json.loads(nb.cells[-1].outputs[0].text)
-    if not probe["twolayer"].startswith(str(python.parent.parent)):
-        problems.append(f"the kernel imported twolayer from {probe['twolayer']}, not from the "
-                        f"environment of {python}")
-    if probe["threads"]:
-        problems.append(f"the kernel saw {probe['threads']}: not the reader's environment")
+    threads, origin = nb.cells[0].outputs[0].text.strip(), nb.cells[-1].outputs[0].text.strip()
+    if not origin.startswith(str(python.parent.parent)):
+        problems.append(f"the kernel imported twolayer from {origin}, not from the environment "
+                        f"of {python}")
+    if threads != "[]":
+        problems.append(f"the kernel started with {threads} set: not the reader's environment")
     sanitizers = _sanitizers()
     compared = 0
-    for k, (old, new) in enumerate(zip(expected.cells, nb.cells)):
+    for k, (old, new) in enumerate(zip(expected.cells, nb.cells[1:-1])):
         if old.cell_type != "code" or "skip-execution" in old.metadata.get("tags", []):
             continue
         compared += 1
