@@ -22,12 +22,13 @@ ASSETS := node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 SCREENSHOTS := $(BUILD)/screenshots
 
-.PHONY: help install assets book book-force test lint unit nbval browser lab clean
+.PHONY: help install assets book book-force test lint unit nbval browser reader lab lab-check clean
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
 	@echo "make test   ruff, pytest, nbval on the executed chapters, then the browser test"
 	@echo "make browser  every page of the built site in headless Chromium (screenshots in $(SCREENSHOTS))"
+	@echo "make reader a downloaded chapter notebook in a fresh venv with only pip install ."
 	@echo "make lab    Jupyter Lab with jupytext (chapters' .md files open as notebooks)"
 	@echo "make clean  remove the build and the virtual environment"
 
@@ -87,10 +88,39 @@ browser: $(BUILD)/.forced $(CHROMIUM)
 	$(BIN)/python -m pytest tests/browser --site $(BUILD)/html --chromium $(CHROMIUM) \
 		--screenshots $(SCREENSHOTS) -o testpaths=
 
-test: lint unit nbval browser
+# The notebook reader: a fresh venv with only `pip install .` (and ipykernel, the kernel the
+# reader's Jupyter starts), then the chapter's executed notebook as the site offers it for
+# download, run in a fresh kernel of that venv without this Makefile's OPENBLAS_NUM_THREADS;
+# every text output must equal the page's. pip builds from its local cache in about a minute.
+READER_VENV := $(BUILD)/reader-venv
+READER_NOTEBOOK ?= book/01_nonconvex
+reader: $(BUILD)/.forced
+	rm -rf $(READER_VENV) build
+	env -u OPENBLAS_NUM_THREADS $(PYTHON) -m venv $(READER_VENV)
+	$(READER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt . ipykernel
+	rm -rf build
+	env -u OPENBLAS_NUM_THREADS $(BIN)/python tests/notebook_reader.py \
+		--python $(READER_VENV)/bin/python $(BUILD)/html/_sources/$(READER_NOTEBOOK).ipynb
 
-lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ServerApp.open_browser=False
+test: lint unit nbval browser reader lab-check
+
+# lab/overrides.json, installed as a namespaced JupyterLab override of the venv: a chapter's .md
+# opens as a notebook (jupytext's viewer) on double-click. Root (CI, containers) needs
+# --allow-root.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/twolayer.json
+LAB_FLAGS := --ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root)
+$(LAB_OVERRIDES): lab/overrides.json $(INSTALLED)
+	mkdir -p $(@D)
+	cp $< $@
+
+lab: $(INSTALLED) $(LAB_OVERRIDES)
+	$(BIN)/jupyter lab $(LAB_FLAGS)
+
+# Starts `make lab`'s server headless on a free port and asks it what a double-click on a
+# chapter's .md opens, and whether jupytext serves that file as a notebook.
+lab-check: $(INSTALLED) $(LAB_OVERRIDES)
+	$(BIN)/python tests/lab_check.py --jupyter $(BIN)/jupyter -- $(LAB_FLAGS)
 
 clean:
-	rm -rf $(BUILD) $(VENV) node_modules src/*.egg-info
+	rm -rf $(BUILD) $(VENV) node_modules src/*.egg-info build

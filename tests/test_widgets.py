@@ -5,6 +5,7 @@ the wiring (a slider change runs the callback on the library's pure functions), 
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 from twolayer import data, splines, symmetry
@@ -12,7 +13,12 @@ from twolayer.widgets.dropout import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
 from twolayer.widgets.hessian import type_a_explorer
 from twolayer.widgets.network import training_explorer
-from twolayer.widgets.splines import regime_explorer
+from twolayer.widgets.splines import (
+    CHECKPOINTS,
+    regime_explorer,
+    regime_frame,
+    regime_trajectory,
+)
 
 # Type-A point at k = d = 6, as printed in the Hessian chapter (Newton refines it).
 ALPHA_K6 = [0.98670, -0.05041, 0.30801, 0.22452, -0.60151]
@@ -32,7 +38,8 @@ EXPLORERS = {
     "network": (_network, "width", 8),
     "duality": (duality_explorer, "beta", 0.5),
     "hessian": (lambda: type_a_explorer(symmetry.follow_type_a([6, 7], ALPHA_K6)), "k", 7),
-    "splines": (lambda: regime_explorer(*splines.triangle_samples(10)), "steps", 100),
+    "splines": (lambda: regime_explorer(*splines.triangle_samples(10), ratios=(1e-2, 10.0),
+                                        width=40, background=False), "steps", 100),
     "dropout": (_dropout, "steps", 100),
 }
 
@@ -49,3 +56,41 @@ def test_explorer_redraws_when_a_slider_moves(name, capsys):
     printed = capsys.readouterr().out
     assert "Figure" in printed, "the callback should display a figure"
     assert plt.get_fignums() == [], "the explorer should close the figures it shows"
+
+
+def test_splines_explorer_reaches_the_chapters_converged_runs():
+    """Its last checkpoint is the network of the chapter's uninterrupted run, converged."""
+    x, y = splines.triangle_samples(10)
+    explorer = regime_explorer(x, y, ratios=(1e-2, 10.0), width=60)  # trains in a thread
+    explorer.wait()
+    for ratio, traj in explorer.trajectories.items():
+        run = splines.train_univariate(x, y, splines.init_univariate(60, ratio, rng=0),
+                                       steps=80000, tol=1e-2, max_turn=0.05, record_every=80000)
+        assert traj.converged and run.converged
+        assert traj.steps[-1] == run.steps > 1200  # the old slider stopped at 1200 steps
+        assert np.array_equal(traj.networks[-1].c, run.final.c)
+        assert np.array_equal(traj.networks[-1].a, run.final.a)
+        # The converged frame is near the spline of its regime, as in the chapter.
+        d_cubic, d_linear = splines.spline_distances(x, y, traj.at(10**6)[1])
+        assert (d_linear < 0.1) if ratio > 1 else (d_linear < d_cubic)
+
+
+def test_splines_explorer_slider_indexes_checkpoints(capsys):
+    x, y = splines.triangle_samples(10)
+    explorer = regime_explorer(x, y, ratios=(10.0,), width=40, background=False)
+    traj = explorer.trajectories[10.0]
+    steps = next(c for c in explorer.children if c.description == "GD steps")
+    assert steps.options[-1] == CHECKPOINTS[-1] >= 35000
+    capsys.readouterr()
+    for value in (100, 1000, CHECKPOINTS[-1]):
+        steps.value = value
+        assert "Figure" in capsys.readouterr().out
+    assert traj.at(1000)[0] == 1000
+    assert traj.at(CHECKPOINTS[-1])[0] == traj.steps[-1] < CHECKPOINTS[-1]
+    title = regime_frame(x, y, traj, CHECKPOINTS[-1])
+    assert "converged after" in title._suptitle.get_text()
+    plt.close(title)
+    with pytest.raises(ValueError, match="checkpoints"):
+        regime_trajectory(x, y, 1.0, width=40, checkpoints=(0, 105))
+    with pytest.raises(TypeError, match="trajectory"):
+        regime_frame(x, y, "run", 10)

@@ -8,11 +8,16 @@ cutting planes), ``splines`` (univariate networks, minimum-cost interpolants, gr
 Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``symmetry`` (permutation
 actions, isotropy, symmetric families of critical points), ``plotting`` (the book's figures) and
 ``widgets`` (ipywidgets explorers).
+Importing the package limits BLAS to one thread (``twolayer._blas``: the library works on small
+matrices, where more threads are slower; ``TWOLAYER_BLAS_THREADS`` or :func:`set_blas_threads`
+choose otherwise).
 Every module is importable from here; the functions whose names are unambiguous across the
 library are re-exported too (``twolayer.train``); the rest are used as ``twolayer.dropout.f``.
 """
 
 from . import arrangements, convex, data, dropout, duality, gaussian, network, splines, symmetry
+from ._blas import limit_at_import as _limit_blas_threads
+from ._blas import set_blas_threads
 from .arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
 from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
@@ -57,6 +62,8 @@ from .symmetry import (
     type_a_weights,
 )
 
+_limit_blas_threads()  # after the imports above, which load NumPy's and SciPy's BLAS
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -97,6 +104,7 @@ __all__ = [
     "recover_network",
     "representation_cost",
     "sample_patterns",
+    "set_blas_threads",
     "solve_convex",
     "solve_dual",
     "spiral_classification",

@@ -69,7 +69,6 @@ from .regimes import (
     RatioSweep,
     ratio_sweep,
     sweep_summary,
-    train_at_ratio,
 )
 
 __all__ = [
@@ -97,7 +96,6 @@ __all__ = [
     "spline_distances",
     "sweep_summary",
     "tangent_kernel",
-    "train_at_ratio",
     "train_univariate",
     "triangle_samples",
     "uniform_knot_kernel",

@@ -23,7 +23,7 @@ from .dynamics import (
 )
 from .kernel_limit import _lazy_index
 
-__all__ = ["RatioSweep", "ratio_sweep", "sweep_summary", "train_at_ratio"]
+__all__ = ["RatioSweep", "ratio_sweep", "sweep_summary"]
 
 
 @dataclass(frozen=True)
@@ -112,22 +112,6 @@ def ratio_sweep(
     seed = int(as_rng(rng).integers(2**32))
     runs = [_train_at_ratio(x, y, float(r), width, steps, seed, scale, tol) for r in ratios]
     return _sweep_summary(x, y, runs, radius)
-
-
-def train_at_ratio(
-    x: object, y: object, ratio: float, width: int, steps: int, rng: object, *,
-    scale: float = 1.0,
-) -> DynamicsResult:
-    """Train a network from :func:`init_univariate` at layer ratio ``ratio`` for ``steps`` steps.
-
-    Same step-size rule as :func:`train_univariate`; the loss and the knots are recorded at the
-    start and at the end only. The chapter's explorer draws it.
-    """
-    x, y = check_samples(x, y)
-    ratio = check_real(ratio, "ratio", low=0.0, low_open=True)
-    width, steps = _check_width(width), check_int(steps, "steps", low=0)
-    scale = check_real(scale, "scale", low=0.0, low_open=True)
-    return _train_at_ratio(x, y, ratio, width, steps, as_rng(rng), scale, 0.0)
 
 
 def _check_width(width: object) -> int:
