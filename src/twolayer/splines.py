@@ -34,7 +34,14 @@ import cvxpy as cp
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import (
+    as_array,
+    as_rng,
+    check_callable,
+    check_int,
+    check_real,
+    check_same_length,
+)
 from .arrangements import enumerate_patterns_1d
 from .convex import ConvexSolution, recover_network, solve_convex, solve_problem
 
@@ -252,6 +259,7 @@ def representation_cost(
     -------
     float
     """
+    check_callable(f, "f")
     t = np.unique(as_array(knots, "knots", ndim=1))
     if t.size == 0:
         t = np.array([0.0])
