@@ -13,7 +13,10 @@ import numpy as np
 __all__ = [
     "as_array",
     "as_rng",
+    "check_callable",
     "check_int",
+    "check_int_sequence",
+    "check_patterns",
     "check_real",
     "check_same_length",
 ]
@@ -49,7 +52,12 @@ def as_array(
     ValueError
         If the shape is wrong or an entry is not finite.
     """
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array, got nested sequences of unequal lengths"
+        ) from err
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must hold real numbers, got an array of dtype {arr.dtype}"
@@ -124,4 +132,46 @@ def as_rng(rng: object) -> np.random.Generator:
         raise TypeError(
             f"rng must be a numpy.random.Generator or an integer seed, got {type(rng).__name__}"
         )
+    if int(rng) < 0:
+        raise ValueError(f"rng must be a nonnegative integer seed, got {int(rng)}")
     return np.random.default_rng(int(rng))
+
+
+def check_int_sequence(value: object, name: str, *, low: int | None = None) -> list[int]:
+    """Return ``value`` as a list of ints after checking it is a sequence of integers."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(
+            f"{name} must be a sequence of integers, got {type(value).__name__}"
+        )
+    return [check_int(v, f"{name}[{i}]", low=low) for i, v in enumerate(value)]
+
+
+def check_callable(value: object, name: str) -> None:
+    """Raise TypeError unless ``value`` can be called."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
+def check_patterns(patterns: object, n: int, name: str = "patterns") -> np.ndarray:
+    """Return activation patterns as a boolean array ``(P, n)``, ``P >= 1``.
+
+    Accepts booleans or the numbers 0 and 1; rejects other dtypes (strings, objects), NaN and
+    any other value, and a wrong shape.
+    """
+    try:
+        pat = np.asarray(patterns)
+    except ValueError as err:
+        raise ValueError(
+            f"{name} must be a rectangular array, got nested sequences of unequal lengths"
+        ) from err
+    if pat.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be boolean (or 0/1), got an array of dtype {pat.dtype}")
+    if pat.ndim != 2 or pat.shape[1] != n:
+        raise ValueError(f"{name} must have shape (P, n) with n = {n}, got shape {pat.shape}")
+    if pat.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one pattern, got shape (0, n)")
+    if pat.dtype != bool:
+        if not np.isin(pat, (0, 1)).all():
+            raise ValueError(f"{name} must be boolean (or 0/1), got other values")
+        pat = pat.astype(bool)
+    return pat

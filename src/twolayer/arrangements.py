@@ -208,6 +208,8 @@ def enumerate_patterns_1d(x: object) -> np.ndarray:
         values ``s``, the empty set, then ``{x <= s}`` for decreasing ``s``.
     """
     x = as_array(x, "x", ndim=1)
+    if x.size == 0:
+        raise ValueError("x must hold at least one point, got an empty array")
     values = np.unique(x)
     n = x.size
     rows = [np.ones(n, dtype=bool)]

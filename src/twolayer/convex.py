@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from ._checks import as_array, check_real, check_same_length
+from ._checks import as_array, check_patterns, check_real, check_same_length
 
 __all__ = [
     "CLARABEL_OPTIONS",
@@ -157,18 +157,7 @@ def _check_problem(
     if X.shape[0] == 0:
         raise ValueError("X must have at least one row, got shape (0, d)")
     beta = check_real(beta, "beta", low=0.0, low_open=True)
-    pat = np.asarray(patterns)
-    if pat.ndim != 2 or pat.shape[1] != X.shape[0]:
-        raise ValueError(
-            f"patterns must have shape (P, n) with n = {X.shape[0]}, got shape {pat.shape}"
-        )
-    if pat.shape[0] == 0:
-        raise ValueError("patterns must hold at least one pattern, got shape (0, n)")
-    if pat.dtype != bool:
-        if not np.isin(pat, (0, 1)).all():
-            raise ValueError("patterns must be boolean (or 0/1), got other values")
-        pat = pat.astype(bool)
-    return X, y, beta, pat
+    return X, y, beta, check_patterns(patterns, X.shape[0])
 
 
 def convex_objective(

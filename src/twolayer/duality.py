@@ -28,7 +28,14 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import nnls
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import (
+    as_array,
+    as_rng,
+    check_int,
+    check_patterns,
+    check_real,
+    check_same_length,
+)
 from .arrangements import (
     _arc_midpoints,
     critical_angles_2d,
@@ -239,20 +246,22 @@ def max_dual_constraint(
     """
     X = as_array(X, "X", ndim=2)
     v = as_array(v, "v", shape=(X.shape[0],))
+    pat = None if patterns is None else check_patterns(patterns, X.shape[0])
+    return _constraint_max(X, v, pat, bool(complete))
+
+
+def _constraint_max(
+    X: np.ndarray, v: np.ndarray, pat: np.ndarray | None, complete: bool
+) -> ConstraintMax:
+    """:func:`max_dual_constraint` on checked arrays."""
     d = X.shape[1]
-    if patterns is None:
+    if pat is None:
         if d <= 2:
             return _sphere_max(X, v)
         raise ValueError(
             f"patterns must be given when X has d = {d} > 2 columns: the exact maximum over "
             "the sphere is computed over pattern cones"
         )
-    pat = np.asarray(patterns)
-    if pat.ndim != 2 or pat.shape[1] != X.shape[0] or pat.shape[0] == 0:
-        raise ValueError(
-            f"patterns must have shape (P, n) with P >= 1, n = {X.shape[0]}, got {pat.shape}"
-        )
-    pat = pat.astype(bool)
     if d <= 2:
         # the cells of the sphere are known exactly: the list is complete iff it holds them all
         covered = _covers_sphere(X, pat)
@@ -379,6 +388,15 @@ def certificate(
     beta = check_real(beta, "beta", low=0.0, low_open=True)
     W = as_array(W, "W", ndim=2)
     a = as_array(a, "a", shape=(W.shape[0],))
+    if W.shape[1] != X.shape[1]:
+        raise ValueError(f"W must have {X.shape[1]} columns like X, got shape {W.shape}")
+    if patterns is not None:
+        patterns = check_patterns(patterns, X.shape[0])
+    elif X.shape[1] > 2:
+        raise ValueError(
+            f"patterns must be given when X has d = {X.shape[1]} > 2 columns: the exact "
+            "maximum over the sphere is computed over pattern cones"
+        )
     primal = objective(X, y, W, a, beta)
     r = y - forward(X, W, a)
     primal_bal = float(0.5 * r @ r + beta * path_norm(W, a))
@@ -468,7 +486,7 @@ def _certify(
     complete: bool,
     refined: bool = False,
 ) -> Certificate:
-    cmax = max_dual_constraint(X, r, patterns, complete)
+    cmax = _constraint_max(X, r, patterns, complete)
     rr = float(r @ r)
     if rr == 0.0:
         s = 0.0
@@ -665,13 +683,15 @@ def cutting_plane(
             f"candidates must be given when X has d = {X.shape[1]} > 2 columns (the oracle "
             "searches their cones)"
         )
+    if candidates is not None:
+        candidates = check_patterns(candidates, X.shape[0], "candidates")
     patterns = sample_patterns(X, initial, as_rng(rng))
     values, viols, counts = [], [], []
     converged = False
     sol = None
     for _ in range(max_iter):
         sol = solve_convex(X, y, beta, patterns, solver=solver)
-        cmax = max_dual_constraint(X, sol.residual, candidates)
+        cmax = _constraint_max(X, sol.residual, candidates, False)
         values.append(sol.value)
         viols.append(cmax.value / beta)
         counts.append(patterns.shape[0])

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from ._checks import as_array, as_rng, check_int, check_real
+from ._checks import as_array, as_rng, check_int, check_int_sequence, check_real
 
 __all__ = [
     "FitResult",
@@ -58,16 +58,23 @@ _PARALLEL = 1e-12
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_pair(W: object, V: object) -> tuple[np.ndarray, np.ndarray]:
-    W = as_array(W, "W", ndim=2)
-    V = as_array(V, "V", ndim=2)
+def _check_pair(
+    W: object, V: object, names: tuple[str, str] = ("W", "V")
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two weight matrices with the same number of columns, each with a row and a column."""
+    first, second = names
+    W = as_array(W, first, ndim=2)
+    V = as_array(V, second, ndim=2)
     if W.shape[1] != V.shape[1]:
         raise ValueError(
-            f"W and V must have the same number of columns (the input dimension d), "
-            f"got W of shape {W.shape} and V of shape {V.shape}"
+            f"{first} and {second} must have the same number of columns (the input dimension "
+            f"d), got {first} of shape {W.shape} and {second} of shape {V.shape}"
         )
-    if W.shape[0] == 0 or W.shape[1] == 0:
-        raise ValueError(f"W must have at least one row and one column, got shape {W.shape}")
+    for arr, name in ((W, first), (V, second)):
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(
+                f"{name} must have at least one row and one column, got shape {arr.shape}"
+            )
     return W, V
 
 
@@ -136,7 +143,12 @@ def arccos_kernel(U: object, V: object) -> np.ndarray:
     -------
     ndarray, shape (p, q)
     """
-    U, V = _check_pair(U, V)
+    U, V = _check_pair(U, V, ("U", "V"))
+    return _arccos(U, V)
+
+
+def _arccos(U: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """:func:`arccos_kernel` on checked arrays."""
     nu = _row_norms(U, "U", allow_zero=True)
     nv = _row_norms(V, "V", allow_zero=True)
     c, s, t = _angles(U, nu, V, nv)
@@ -157,9 +169,9 @@ def population_loss(W: object, V: object) -> float:
     """
     W, V = _check_pair(W, V)
     total = (
-        0.5 * arccos_kernel(W, W).sum()
-        - arccos_kernel(W, V).sum()
-        + 0.5 * arccos_kernel(V, V).sum()
+        0.5 * _arccos(W, W).sum()
+        - _arccos(W, V).sum()
+        + 0.5 * _arccos(V, V).sum()
     )
     return float(max(total, 0.0))
 
@@ -262,6 +274,8 @@ def _check_rows(rows: Sequence[int] | None, k: int) -> np.ndarray:
     if rows is None:
         return np.arange(k)
     idx = np.asarray(rows)
+    if idx.ndim == 1 and idx.size == 0:
+        return np.zeros(0, dtype=int)
     if idx.ndim != 1 or idx.dtype.kind not in "iu":
         raise TypeError(f"rows must be a 1-d sequence of integers, got {rows!r}")
     if idx.size and (idx.min() < 0 or idx.max() >= k):
@@ -629,7 +643,7 @@ def spurious_minima_experiment(
     -------
     SpuriousExperiment
     """
-    ks = [check_int(k, "ks[i]", low=2) for k in ks]
+    ks = check_int_sequence(ks, "ks", low=2)
     runs = check_int(runs, "runs", low=1)
     gen = as_rng(rng)
     out = SpuriousExperiment(ks=ks, runs=runs)

@@ -36,7 +36,7 @@ from math import factorial
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._checks import as_array, check_int, check_real
+from ._checks import as_array, check_int, check_int_sequence, check_real
 from .gaussian import hessian_rows, identity_teacher, population_gradient
 
 __all__ = [
@@ -354,6 +354,10 @@ def type_a_parameters(W: object, *, tol: float = 1e-6) -> np.ndarray:
         If W is farther than ``tol`` (entrywise) from the type-A space.
     """
     W = as_array(W, "W", ndim=2)
+    if not 5 <= W.shape[1] <= W.shape[0]:
+        raise ValueError(
+            f"W must have shape (k, d) with k >= d >= 5 (the type-A family), got shape {W.shape}"
+        )
     k, d = _type_a_shape(W.shape[0], W.shape[1])
     alpha = np.array([W[r, c].mean() for r, c, _ in _fix_basis(k, d)])
     err = float(np.max(np.abs(type_a_weights(alpha, k, d) - W)))
@@ -637,10 +641,15 @@ def follow_type_a(
     -------
     list of TypeAPoint
     """
-    ks = [check_int(k, "ks[i]", low=5) for k in ks]
+    ks = check_int_sequence(ks, "ks", low=5)
     if any(b <= a for a, b in zip(ks, ks[1:])):
         raise ValueError(f"ks must be strictly increasing, got {ks}")
     d_offset = check_int(d_offset, "d_offset", low=0)
+    if ks and ks[0] - d_offset < 5:
+        raise ValueError(
+            f"d_offset must leave d = k - d_offset >= 5 for every k of ks, got d_offset = "
+            f"{d_offset} with k = {ks[0]}"
+        )
     points: list[TypeAPoint] = []
     guess = as_array(alpha0, "alpha0", ndim=1)
     for k in ks:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from .._checks import as_array, as_rng, check_int, check_real
+from .._checks import as_array, as_rng, check_callable, check_int, check_real
 from ._checks import check_knot_range, check_samples
 from .networks import UnivariateNetwork, check_gd_network, check_network
 
@@ -353,8 +353,7 @@ def spline_distances(
     (d_cubic, d_linear) : tuple of float
     """
     x, y = check_samples(x, y)
-    if not callable(f):
-        raise TypeError(f"f must be a callable f(points) -> values, got {type(f).__name__}")
+    check_callable(f, "f")
     return _spline_distances(x, y, f, check_int(num, "num", low=2))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, check_int, check_real
+from .._checks import as_array, check_callable, check_int, check_real
 from ._checks import check_samples
 
 __all__ = [
@@ -209,8 +209,7 @@ def representation_cost(
     -------
     float
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable f(points) -> values, got {type(f).__name__}")
+    check_callable(f, "f")
     t = np.unique(as_array(knots, "knots", ndim=1))
     if t.size == 0:
         t = np.array([0.0])
