@@ -85,6 +85,9 @@ First the idea."""),
     ("code", "print('the solution')"),
     ("markdown", "More of the solution.\n\n:::{solution-end}\n:::\n\n## After the solution"),
     ("code", "x = 1"),
+    ("markdown", ":::{solution-start} ex-one\n:::"),
+    ("code", "print('a solution in code only')"),
+    ("markdown", ":::{solution-end}\n:::"),
 ]
 
 
@@ -144,6 +147,10 @@ def test_solutions_are_collapsed_and_glue_needs_no_myst_nb(site):
     assert after.startswith("<details>\n<summary>Solution (continued)</summary>\n\nMore of the")
     assert after.endswith("</details>\n\n## After the solution")
     assert "jupyter" not in nb.cells[5].metadata  # after the solution: as it is
+    assert nb.cells[6].source == "*Solution to Exercise 4: in the collapsed cells below (click " \
+        "to open).*"
+    assert nb.cells[7].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert nb.cells[8].source == ""
 
 
 def test_unresolved_names_are_reported(site):

@@ -422,7 +422,11 @@ def reader_notebook(nb: nbformat.NotebookNode, ctx: ReaderContext,
             if state["open_details"]:
                 lines += ["", "</details>"]
             text = _tidy(lines)
-            cell.source = re.sub(re.escape(CONTINUED) + r"\s*</details>\s*", "", text).strip()
+            text = re.sub(re.escape(CONTINUED) + r"\s*</details>\s*", "", text)
+            # A gated solution that starts with code: point at its collapsed cells.
+            cell.source = re.sub(r"<details>\n<summary>(Solution to [^<]*)</summary>\s*</details>",
+                                 r"*\1: in the collapsed cells below (click to open).*",
+                                 text).strip()
         elif cell.cell_type == "code":
             cell.source = GLUE_IMPORT.sub(GLUE_STANDIN, cell.source)
             hidden = set()
@@ -505,7 +509,8 @@ def offer_notebook_download(app: Sphinx, pagename: str, templatename: str,
                         citations=_citations(app))
     _drop_glue_records(nb)
     repo = app.config.html_theme_options.get("repository_url", "")
-    preface = PREFACE.format(title=app.config.project, repo=f" ({repo})" if repo else "")
+    preface = PREFACE.format(title=app.config.html_title or app.config.project,
+                             repo=f" ({repo})" if repo else "")
     nb = reader_notebook(nb, ctx, preface=preface)
     for missing in dict.fromkeys(ctx.missing):
         logger.warning(f"offline_site: the notebook of {pagename} cannot resolve {missing!r}",
