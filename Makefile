@@ -22,7 +22,7 @@ ASSETS := node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 SCREENSHOTS := $(BUILD)/screenshots
 
-.PHONY: help install assets book book-force test lint unit nbval browser lab clean
+.PHONY: help install assets book book-force test lint unit nbval browser lab clean bench
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
@@ -88,6 +88,11 @@ browser: $(BUILD)/.forced $(CHROMIUM)
 		--screenshots $(SCREENSHOTS) -o testpaths=
 
 test: lint unit nbval browser
+
+# Solver speed (never timed in the book or the tests): the structured interior-point method and
+# cvxpy + Clarabel side by side, medians of 3; the output is committed as bench/RESULTS.md.
+bench: $(INSTALLED)
+	$(BIN)/python bench/convex_solvers.py
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --ServerApp.open_browser=False
