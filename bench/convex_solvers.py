@@ -75,7 +75,8 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="200/10/200,500/20/500,2000/20/1000")
+    parser.add_argument("--sizes", default="200/10/200,500/20/500,2000/20/1000",
+                        help="comma-separated n/d/P, each optionally :repeats")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tol", type=float, default=1e-6, help="tol_gap of the timed IPM runs")
     parser.add_argument("--cvxpy-max", type=int, default=600_000,
@@ -87,7 +88,9 @@ def main() -> None:
               "| --- | --- | --- | --- | --- | --- | --- | --- |")
     rows = []
     notes = []
-    for size in args.sizes.split(","):
+    for spec in args.sizes.split(","):
+        size, _, times = spec.partition(":")  # "n/d/P" or "n/d/P:repeats"
+        repeat = int(times) if times else args.repeat
         n, d, P = (int(v) for v in size.split("/"))
         X, y, beta, pat = problem(n, d, P)
         P_eff = pat.shape[0]
@@ -98,7 +101,7 @@ def main() -> None:
                          "minutes per iteration on this machine)")
         t_ipm, t_cvx = [], []
         res = ref = None
-        for _ in range(args.repeat):  # interleaved: IPM, Clarabel, IPM, Clarabel, ...
+        for _ in range(repeat):  # interleaved: IPM, Clarabel, IPM, Clarabel, ...
             t, res = timed(solve_ipm, X, y, beta, pat, tol_gap=args.tol, tol_feas=args.tol)
             t_ipm.append(t)
             if run_cvx:
@@ -130,6 +133,8 @@ def main() -> None:
                          f"{', '.join(f'{t:.2f}' for t in t_cvx)} s")
         else:
             notes.append(f"{size}: times IPM {', '.join(f'{t:.2f}' for t in t_ipm)} s")
+        if repeat != args.repeat:
+            notes.append(f"{size}: {repeat} run(s) of each solver instead of {args.repeat}")
         print(header if len(rows) <= 2 else "", *rows[-2 if run_cvx else -1:], sep="\n",
               flush=True)
     print("\n## Table\n")

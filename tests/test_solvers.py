@@ -9,7 +9,13 @@ from twolayer.arrangements import enumerate_patterns_1d, enumerate_patterns_2d, 
 from twolayer.convex import ConvexSolution, convex_objective, recover_network, solve_convex
 from twolayer.data import circle_teacher_regression
 from twolayer.network import objective
-from twolayer.solvers import NotConvergedError, solve_ipm
+from twolayer.solvers import (
+    NotConvergedError,
+    gated_predictions,
+    solve_gated,
+    solve_ipm,
+    solve_path,
+)
 
 
 def _circle():
@@ -185,3 +191,59 @@ def test_cone_without_interior_is_rejected_by_name():
     pat = np.array([[True, True, True], [True, False, False]])  # x1 . v >= 0 and -x1 . v >= 0
     with pytest.raises(ValueError, match=r"patterns\[0\].*without interior"):
         solve_ipm(X, y, 0.01, pat)
+
+
+def _gated_reference(X, y, beta, pat):
+    import cvxpy as cp
+
+    from twolayer.convex import solve_problem
+
+    M = pat.T.astype(float)
+    V = cp.Variable((pat.shape[0], X.shape[1]))
+    fit = cp.sum(cp.multiply(X, M @ V), axis=1)
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fit - y)
+                                     + beta * cp.sum(cp.norm(V, 2, axis=1))))
+    solve_problem(problem, "CLARABEL", None, "the gated relaxation")
+    return problem.value
+
+
+@pytest.mark.parametrize("name", ["circle", "random0", "bias", "gaussian"])
+def test_gated_relaxation_matches_clarabel_and_bounds_the_cone_program(name):
+    X, y, beta, pat = PROBLEMS[name]()
+    sol = solve_gated(X, y, beta, pat)
+    ref = _gated_reference(X, y, beta, pat)
+    assert sol.certificate.gap <= 1e-8
+    assert sol.value == pytest.approx(ref, rel=1e-7)
+    assert sol.certificate.dual <= ref * (1 + 1e-9)
+    # dropping the cones can only lower the optimum
+    assert sol.value <= solve_ipm(X, y, beta, pat).solution.value * (1 + 1e-8)
+    fit = gated_predictions(X, sol)
+    assert 0.5 * np.sum((fit - y) ** 2) + beta * np.linalg.norm(sol.V, axis=1).sum() == (
+        pytest.approx(sol.value, rel=1e-12))
+
+
+def test_gated_early_stop_and_bad_input():
+    X, y, beta, pat = _circle()
+    with pytest.raises(NotConvergedError) as info:
+        solve_gated(X, y, beta, pat, max_iter=2)
+    assert info.value.gap > 1e-4
+    last = solve_gated(X, y, beta, pat, max_iter=2, raise_on_limit=False)
+    assert last.certificate.gap > 1e-4
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        solve_gated(X, y, -1.0, pat)
+
+
+def test_path_is_warm_started_and_matches_single_solves():
+    X, y, _, pat = _gaussian(60, 5, 60)
+    betas = np.geomspace(1.0, 0.01, 8)
+    path = solve_path(X, y, betas, pat)
+    assert path.values.shape == (8,) and (path.gaps <= 1e-8).all()
+    cold = [solve_gated(X, y, b, pat) for b in betas]
+    np.testing.assert_allclose(path.values, [c.value for c in cold], rtol=1e-7)
+    # warm starts: after the first (largest) beta, fewer Newton steps than cold starts
+    assert path.iterations[1:].sum() < 0.85 * sum(c.iterations for c in cold[1:])
+    # the optimum grows with beta and the solution gets sparser
+    assert (np.diff(path.values) < 0).all()
+    assert path.active[0] <= path.active[-1]
+    with pytest.raises(ValueError, match="betas"):
+        solve_path(X, y, [0.1, -1.0], pat)
