@@ -83,6 +83,31 @@ def inverse_factors(B: np.ndarray) -> np.ndarray:
     return Linv * scale[:, None, :]
 
 
+def pattern_factors(F: np.ndarray) -> np.ndarray:
+    """Factors ``C_i`` with ``C_i^T C_i = B_{v_i}^{-1} + B_{w_i}^{-1}``, shape (P, d, d).
+
+    The two groups of pattern ``i`` share ``D_i``, so their terms of the Woodbury matrix add up
+    to ``D_i X (B_{v_i}^{-1} + B_{w_i}^{-1}) X^T D_i``: one term per pattern, half the work.
+    ``F`` holds the inverse factors of the ``2P`` groups (:func:`inverse_factors`).
+    """
+    P = F.shape[0] // 2
+    inv = np.einsum("gki,gkj->gij", F, F)  # B_g^{-1} = F_g^T F_g
+    total = inv[:P] + inv[P:]
+    diag = np.sqrt(np.maximum(np.einsum("gii->gi", total), np.finfo(float).tiny))
+    C = total / diag[:, :, None] / diag[:, None, :]
+    eye = np.eye(F.shape[1])
+    ridge = 0.0
+    while True:
+        try:
+            L = np.linalg.cholesky(C + ridge * eye)
+            break
+        except np.linalg.LinAlgError:
+            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
+            if ridge > 1e-4:
+                raise
+    return (L * diag[:, :, None]).transpose(0, 2, 1)
+
+
 def apply_inverse(F: np.ndarray, G: np.ndarray) -> np.ndarray:
     """``B_g^{-1} g_g`` for every group, from :func:`inverse_factors`, shape (k, d)."""
     return np.einsum("gji,gj->gi", F, np.einsum("gij,gj->gi", F, G))

@@ -33,7 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from ._blocks import Structure, apply_inverse, inverse_factors, woodbury_matrix
+from ._blocks import (
+    Structure,
+    apply_inverse,
+    inverse_factors,
+    pattern_factors,
+    woodbury_matrix,
+)
 
 
 class NotConvergedError(RuntimeError):
@@ -231,14 +237,16 @@ def _newton_system(
     proj = unit[:, :, None] * unit[:, None, :]
     B += coef[:, None, None] * (np.eye(st.d) - (1.0 - mu / q)[:, None, None] * proj)
     F = inverse_factors(B)
-    # Groups whose term D_g X B_g^{-1} X^T D_g is small next to the identity of the Woodbury
-    # matrix are left out of its factorization (up to a total trace of ``drop``); the solves
-    # are then refined with the exact structured product, so the step stays exact.
-    trace = np.einsum("gij,gij->g", F, F) * _XNORM2(st)
+    # One term D_i X (B_{v_i}^{-1} + B_{w_i}^{-1}) X^T D_i per pattern. Patterns whose term is
+    # small next to the identity of the Woodbury matrix are left out of its factorization (up
+    # to a total trace of ``drop``); the solves are then refined with the exact structured
+    # product, so the step stays exact.
+    C = pattern_factors(F)
+    trace = np.einsum("gij,gij->g", C, C) * _XNORM2(st)
     order = np.argsort(trace)
     dropped = np.cumsum(trace[order]) <= drop
     keep = np.sort(order[~dropped])
-    K = woodbury_matrix(st, F[keep], keep)
+    K = woodbury_matrix(st, C[keep], keep)
     K[np.diag_indices_from(K)] += 1.0
     factor = cho_factor(K, lower=True, check_finite=False)
 
