@@ -22,7 +22,8 @@ ASSETS := node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 SCREENSHOTS := $(BUILD)/screenshots
 
-.PHONY: help install assets book book-force test lint unit nbval browser reader lab lab-check clean
+.PHONY: help install assets book book-force test lint unit nbval browser reader lab lab-check \
+	bench clean
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
@@ -121,6 +122,11 @@ lab: $(INSTALLED) $(LAB_OVERRIDES)
 # chapter's .md opens, and whether jupytext serves that file as a notebook.
 lab-check: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/python tests/lab_check.py --jupyter $(BIN)/jupyter -- $(LAB_FLAGS)
+
+# Solver speed (never timed in the book or the tests): the structured interior-point method and
+# cvxpy + Clarabel side by side, medians of 3; the output is committed as bench/RESULTS.md.
+bench: $(INSTALLED)
+	$(BIN)/python bench/convex_solvers.py
 
 clean:
 	rm -rf $(BUILD) $(VENV) node_modules src/*.egg-info build

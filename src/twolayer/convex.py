@@ -222,10 +222,13 @@ def solve_convex(
     patterns : array_like of bool, shape (P, n)
         Activation patterns, e.g. from :func:`twolayer.arrangements.enumerate_patterns_2d`.
     solver : str
-        cvxpy solver name.
+        cvxpy solver name, or ``"ipm"`` for the structured interior-point method of
+        :mod:`twolayer.solvers` (NumPy/SciPy, stopped on a duality-gap certificate; see
+        :func:`twolayer.solvers.solve_ipm`).
     solver_options : dict, optional
-        Keyword arguments passed to ``cvxpy.Problem.solve``. For CLARABEL the default
-        tightens the stopping tolerances (gap and feasibility ``1e-10`` instead of
+        Keyword arguments passed to ``cvxpy.Problem.solve`` (for ``"ipm"``: ``tol_gap``,
+        ``tol_feas`` and ``max_iter`` of :func:`twolayer.solvers.solve_ipm`). For CLARABEL
+        the default tightens the stopping tolerances (gap and feasibility ``1e-10`` instead of
         ``1e-8``): the dual vector is only as accurate as the square root of the objective,
         and the certificates of :mod:`twolayer.duality` need it to about ``1e-8``. If the
         solver stops short of them (status ``optimal_inaccurate`` or ``user_limit``, or a
@@ -246,6 +249,10 @@ def solve_convex(
         If the solver does not report an optimal status; the message carries the status.
     """
     X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    if solver == "ipm":
+        from .solvers.ipm import _check_options, _solve_checked
+
+        return _solve_checked(X, y, beta, pat, **_check_options(solver_options)).solution
     return _solve_rescaled(X, y, beta, pat, solver, solver_options)
 
 

@@ -1,0 +1,133 @@
+"""Linear algebra of the convex program's structure, shared by the solvers of this package.
+
+The program has ``2P`` groups ``x_g`` (the ``v_i`` and then the ``w_i`` of Pilanci and Ergen,
+2020), each with the cone ``(2 D_i - I) X x_g >= 0``. Every group is a row of a ``(2P, d)``
+array; the patterns enter as the float mask ``M (n, 2P)`` (the ``P`` columns twice) and the
+signs ``S = 2 M - 1``. Because ``S_g^2 = I``, every weighted cone block is
+``X^T diag(w_g) X``, and all ``2P`` of them are one matrix product with the rows ``x_k x_k^T``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Largest number of float64 entries of one chunk of the ``(n, c d)`` matrix of ``K``.
+_CHUNK_ENTRIES = 4_000_000
+
+
+class Structure:
+    """Data of one problem: ``X``, the masks and signs of the ``2P`` groups, the outer products.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d)
+    patterns : numpy.ndarray of bool, shape (P, n)
+    """
+
+    def __init__(self, X: np.ndarray, patterns: np.ndarray) -> None:
+        self.X = X
+        self.n, self.d = X.shape
+        self.P = patterns.shape[0]
+        mask = patterns.T.astype(float)  # (n, P)
+        self.mask = np.hstack([mask, mask])  # (n, 2P)
+        self.signs = 2.0 * self.mask - 1.0
+        self.output_sign = np.concatenate([np.ones(self.P), -np.ones(self.P)])  # (2P,)
+        # rows with x_k = 0 give the vacuous constraint 0 >= 0: left out of every barrier
+        self.live = np.linalg.norm(X, axis=1) > 0  # (n,)
+        self.outer = (X[:, :, None] * X[:, None, :]).reshape(self.n, self.d * self.d)
+
+    def slacks(self, G: np.ndarray) -> np.ndarray:
+        """Cone slacks ``(2 D_g - I) X x_g``, shape (n, 2P)."""
+        return self.signs * (self.X @ G.T)
+
+    def apply(self, G: np.ndarray) -> np.ndarray:
+        """Fit ``A x = sum_i D_i X (v_i - w_i)``, shape (n,)."""
+        P = self.P
+        return np.einsum("kd,kd->k", self.X, self.mask[:, :P] @ (G[:P] - G[P:]))
+
+    def adjoint(self, w: np.ndarray) -> np.ndarray:
+        """``A^T w``: rows ``+-X^T D_g w``, shape (2P, d)."""
+        P = self.P
+        half = (self.mask[:, :P] * w[:, None]).T @ self.X  # (P, d)
+        return np.vstack([half, -half])
+
+    def cone_adjoint(self, Z: np.ndarray) -> np.ndarray:
+        """Rows ``X^T S_g z_g`` for ``Z (n, 2P)``, shape (2P, d)."""
+        return (self.signs * Z).T @ self.X
+
+    def blocks(self, W: np.ndarray) -> np.ndarray:
+        """All ``X^T diag(w_g) X`` for weights ``W (n, 2P)`` in one product, shape (2P, d, d)."""
+        return (W.T @ self.outer).reshape(-1, self.d, self.d)
+
+
+def inverse_factors(B: np.ndarray) -> np.ndarray:
+    """Inverse Cholesky factors ``F_g`` with ``B_g^{-1} = F_g^T F_g``, shape (k, d, d).
+
+    Each block is scaled to unit diagonal first (the barrier weights span many orders of
+    magnitude); a block that is still not numerically positive definite gets a relative ridge.
+    """
+    diag = np.sqrt(np.einsum("gii->gi", B))
+    scale = 1.0 / diag
+    C = B * scale[:, :, None] * scale[:, None, :]
+    eye = np.eye(B.shape[1])
+    ridge = 0.0
+    while True:
+        try:
+            L = np.linalg.cholesky(C + ridge * eye)
+            break
+        except np.linalg.LinAlgError:
+            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
+            if ridge > 1e-4:
+                raise
+    Linv = np.linalg.inv(L)
+    return Linv * scale[:, None, :]
+
+
+def pattern_factors(F: np.ndarray) -> np.ndarray:
+    """Factors ``C_i`` with ``C_i^T C_i = B_{v_i}^{-1} + B_{w_i}^{-1}``, shape (P, d, d).
+
+    The two groups of pattern ``i`` share ``D_i``, so their terms of the Woodbury matrix add up
+    to ``D_i X (B_{v_i}^{-1} + B_{w_i}^{-1}) X^T D_i``: one term per pattern, half the work.
+    ``F`` holds the inverse factors of the ``2P`` groups (:func:`inverse_factors`).
+    """
+    P = F.shape[0] // 2
+    inv = np.einsum("gki,gkj->gij", F, F)  # B_g^{-1} = F_g^T F_g
+    total = inv[:P] + inv[P:]
+    diag = np.sqrt(np.maximum(np.einsum("gii->gi", total), np.finfo(float).tiny))
+    C = total / diag[:, :, None] / diag[:, None, :]
+    eye = np.eye(F.shape[1])
+    ridge = 0.0
+    while True:
+        try:
+            L = np.linalg.cholesky(C + ridge * eye)
+            break
+        except np.linalg.LinAlgError:
+            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
+            if ridge > 1e-4:
+                raise
+    return (L * diag[:, :, None]).transpose(0, 2, 1)
+
+
+def apply_inverse(F: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """``B_g^{-1} g_g`` for every group, from :func:`inverse_factors`, shape (k, d)."""
+    return np.einsum("gji,gj->gi", F, np.einsum("gij,gj->gi", F, G))
+
+
+def woodbury_matrix(st: Structure, F: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """``A B^{-1} A^T = sum_g D_g X B_g^{-1} X^T D_g``, shape (n, n), in chunks of groups.
+
+    ``B_g^{-1} = F_g^T F_g`` so each term is ``Y_g Y_g^T`` with ``Y_g = D_g X F_g^T``: the sum is
+    one symmetric product of the ``(n, 2P d)`` matrix ``[Y_1, ..., Y_2P]``, formed in chunks.
+    """
+    n, d = st.n, st.d
+    idx = np.arange(F.shape[0]) if groups is None else groups
+    K = np.zeros((n, n))
+    step = max(1, _CHUNK_ENTRIES // (n * d))
+    for start in range(0, idx.size, step):
+        part = idx[start:start + step]
+        chunk = F[start:start + step]
+        # Y[k, g, e] = sum_j X[k, j] F[g, e, j]: one product with the factors side by side
+        Y = st.X @ chunk.transpose(2, 0, 1).reshape(d, -1)
+        Y = (Y.reshape(n, part.size, d) * st.mask[:, part, None]).reshape(n, -1)
+        K += Y @ Y.T
+    return K

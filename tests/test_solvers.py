@@ -1,0 +1,249 @@
+"""Tests of twolayer.solvers: the structured interior-point method against cvxpy + Clarabel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twolayer.arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
+from twolayer.convex import ConvexSolution, convex_objective, recover_network, solve_convex
+from twolayer.data import circle_teacher_regression
+from twolayer.network import objective
+from twolayer.solvers import (
+    NotConvergedError,
+    gated_predictions,
+    solve_gated,
+    solve_ipm,
+    solve_path,
+)
+
+
+def _circle():
+    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
+    return X, y, 0.1, enumerate_patterns_2d(X)
+
+
+def _random(seed, n=12, d=3, P=40, beta=0.2):
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((n, d))
+    y = gen.standard_normal(n)
+    return X, y, beta, sample_patterns(X, P, gen)
+
+
+def _bias():
+    gen = np.random.default_rng(3)
+    x = np.sort(gen.uniform(-1, 1, 15))
+    Xa = np.column_stack([x, np.ones_like(x)])
+    return Xa, np.sin(3 * x), 0.01, enumerate_patterns_1d(x)
+
+
+def _gaussian(n, d, P, seed=0):
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((n, d))
+    y = gen.standard_normal(n)
+    return X, y, n * 1e-3, sample_patterns(X, P, seed)
+
+
+PROBLEMS = {
+    "circle": _circle,
+    "random0": lambda: _random(0),
+    "random1": lambda: _random(1),
+    "random2": lambda: _random(2, beta=0.02),
+    "bias": _bias,
+    "gaussian": lambda: _gaussian(60, 5, 60),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(PROBLEMS))
+def solved(request):
+    X, y, beta, pat = PROBLEMS[request.param]()
+    return X, y, beta, pat, solve_convex(X, y, beta, pat), solve_ipm(X, y, beta, pat)
+
+
+def test_value_matches_clarabel(solved):
+    X, y, beta, pat, ref, res = solved
+    assert res.converged and res.solution.status == "optimal"
+    assert res.solution.value == pytest.approx(ref.value, rel=1e-7)
+    # the certificate brackets Clarabel's optimum: dual <= p* <= primal
+    cert = res.certificate
+    assert cert.gap <= 1e-8
+    assert cert.dual <= ref.value * (1 + 1e-9) and ref.value <= cert.primal * (1 + 1e-9)
+
+
+def test_solution_is_feasible_and_attains_its_value(solved):
+    X, y, beta, pat, ref, res = solved
+    sol = res.solution
+    assert isinstance(sol, ConvexSolution)
+    assert sol.V.shape == sol.U.shape == ref.V.shape
+    S = 2.0 * sol.patterns - 1.0
+    assert (S * (sol.V @ X.T)).min() >= 0.0  # strictly feasible iterates
+    assert (S * (sol.U @ X.T)).min() >= 0.0
+    assert sol.value == pytest.approx(
+        convex_objective(X, y, beta, pat, sol.V, sol.U), rel=1e-12
+    )
+    np.testing.assert_allclose(sol.predictions, ref.predictions, atol=1e-3 * np.abs(y).max())
+    W, a = recover_network(sol, tol=0.0)
+    assert objective(X, y, W, a, beta) == pytest.approx(ref.value, rel=1e-7)
+
+
+def test_dispatch_from_solve_convex():
+    X, y, beta, pat = _circle()
+    sol = solve_convex(X, y, beta, pat, solver="ipm")
+    res = solve_ipm(X, y, beta, pat)
+    assert isinstance(sol, ConvexSolution)
+    assert sol.value == res.solution.value
+    loose = solve_convex(X, y, beta, pat, solver="ipm", solver_options={"tol_gap": 1e-3})
+    assert loose.value >= sol.value
+
+
+def test_early_stop_reports_large_gap_and_no_success():
+    X, y, beta, pat = _circle()
+    res = solve_ipm(X, y, beta, pat, max_iter=3, raise_on_limit=False)
+    assert not res.converged
+    assert res.solution.status == "iteration_limit"
+    assert res.certificate.gap > 1e-3
+    assert res.iterations == 3 and len(res.history) == 4
+    # the gap is honest: the optimum lies between the bounds
+    ref = solve_ipm(X, y, beta, pat).solution.value
+    assert res.certificate.dual <= ref <= res.certificate.primal
+
+
+def test_non_convergence_raises_with_last_gap():
+    X, y, beta, pat = _circle()
+    with pytest.raises(NotConvergedError, match="last relative duality gap") as info:
+        solve_ipm(X, y, beta, pat, max_iter=5)
+    assert isinstance(info.value, RuntimeError)
+    assert info.value.gap > 1e-3
+    with pytest.raises(NotConvergedError):
+        solve_convex(X, y, beta, pat, solver="ipm", solver_options={"max_iter": 5})
+
+
+def test_history_decreases_to_tolerance():
+    X, y, beta, pat = _circle()
+    res = solve_ipm(X, y, beta, pat, tol_gap=1e-6, tol_feas=1e-6)
+    assert res.history[-1] <= 1e-6 < res.history[0]
+    assert res.iterations < 60
+
+
+def test_zero_targets_and_large_beta_give_the_zero_network_exactly():
+    X, y, beta, pat = _random(0)
+    res = solve_ipm(X, np.zeros_like(y), beta, pat)
+    assert res.converged and res.solution.value == 0.0 and not res.solution.V.any()
+    big = 10 * np.abs(X).sum() * np.abs(y).max()
+    res = solve_ipm(X, y, big, pat)
+    assert res.iterations == 0 and res.solution.value == pytest.approx(0.5 * y @ y)
+    ref = solve_convex(X, y, big, pat)
+    assert ref.value == pytest.approx(res.solution.value, rel=1e-7)
+
+
+def test_duplicate_rows_and_rank_deficient_data():
+    gen = np.random.default_rng(5)
+    X = gen.standard_normal((10, 3))
+    X = np.vstack([X, X[:4]])  # duplicate rows
+    X[:, 2] = X[:, 0] + X[:, 1]  # rank 2
+    y = gen.standard_normal(14)
+    pat = sample_patterns(X, 30, gen)
+    ref = solve_convex(X, y, 0.1, pat)
+    res = solve_ipm(X, y, 0.1, pat)
+    assert res.solution.value == pytest.approx(ref.value, rel=1e-7)
+
+
+BAD_INPUTS = [
+    ("X", np.zeros(5)),
+    ("y", np.zeros(4)),
+    ("beta", 0.0),
+    ("beta", "1"),
+    ("patterns", np.ones((3, 4), dtype=bool)),
+    ("patterns", np.full((3, 5), 2)),
+    ("X", np.full((5, 2), np.nan)),
+]
+
+
+@pytest.mark.parametrize(("name", "bad"), BAD_INPUTS)
+def test_bad_input_gets_the_errors_of_solve_convex(name, bad):
+    gen = np.random.default_rng(0)
+    X = gen.standard_normal((5, 2))
+    args = {"X": X, "y": gen.standard_normal(5), "beta": 0.1,
+            "patterns": sample_patterns(X, 4, 0)}
+    args[name] = bad
+    with pytest.raises((ValueError, TypeError)) as ref:
+        solve_convex(**args)
+    with pytest.raises(type(ref.value), match=str(ref.value).split("(")[0][:30]) as got:
+        solve_ipm(**args)
+    assert str(got.value) == str(ref.value)
+    with pytest.raises(type(ref.value)):
+        solve_convex(**args, solver="ipm")
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [({"tol_gap": 0.0}, ValueError), ({"max_iter": 1.5}, TypeError), ({"tol": 1e-6}, TypeError)],
+)
+def test_bad_options_are_named(options, error):
+    X, y, beta, pat = _random(0)
+    with pytest.raises(error, match=next(iter(options))):
+        solve_convex(X, y, beta, pat, solver="ipm", solver_options=options)
+
+
+def test_cone_without_interior_is_rejected_by_name():
+    X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
+    y = np.array([1.0, 1.0, -1.0])
+    pat = np.array([[True, True, True], [True, False, False]])  # x1 . v >= 0 and -x1 . v >= 0
+    with pytest.raises(ValueError, match=r"patterns\[0\].*without interior"):
+        solve_ipm(X, y, 0.01, pat)
+
+
+def _gated_reference(X, y, beta, pat):
+    import cvxpy as cp
+
+    from twolayer.convex import solve_problem
+
+    M = pat.T.astype(float)
+    V = cp.Variable((pat.shape[0], X.shape[1]))
+    fit = cp.sum(cp.multiply(X, M @ V), axis=1)
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fit - y)
+                                     + beta * cp.sum(cp.norm(V, 2, axis=1))))
+    solve_problem(problem, "CLARABEL", None, "the gated relaxation")
+    return problem.value
+
+
+@pytest.mark.parametrize("name", ["circle", "random0", "bias", "gaussian"])
+def test_gated_relaxation_matches_clarabel_and_bounds_the_cone_program(name):
+    X, y, beta, pat = PROBLEMS[name]()
+    sol = solve_gated(X, y, beta, pat)
+    ref = _gated_reference(X, y, beta, pat)
+    assert sol.certificate.gap <= 1e-8
+    assert sol.value == pytest.approx(ref, rel=1e-7)
+    assert sol.certificate.dual <= ref * (1 + 1e-9)
+    # dropping the cones can only lower the optimum
+    assert sol.value <= solve_ipm(X, y, beta, pat).solution.value * (1 + 1e-8)
+    fit = gated_predictions(X, sol)
+    assert 0.5 * np.sum((fit - y) ** 2) + beta * np.linalg.norm(sol.V, axis=1).sum() == (
+        pytest.approx(sol.value, rel=1e-12))
+
+
+def test_gated_early_stop_and_bad_input():
+    X, y, beta, pat = _circle()
+    with pytest.raises(NotConvergedError) as info:
+        solve_gated(X, y, beta, pat, max_iter=2)
+    assert info.value.gap > 1e-4
+    last = solve_gated(X, y, beta, pat, max_iter=2, raise_on_limit=False)
+    assert last.certificate.gap > 1e-4
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        solve_gated(X, y, -1.0, pat)
+
+
+def test_path_is_warm_started_and_matches_single_solves():
+    X, y, _, pat = _gaussian(60, 5, 60)
+    betas = np.geomspace(1.0, 0.01, 8)
+    path = solve_path(X, y, betas, pat)
+    assert path.values.shape == (8,) and (path.gaps <= 1e-8).all()
+    cold = [solve_gated(X, y, b, pat) for b in betas]
+    np.testing.assert_allclose(path.values, [c.value for c in cold], rtol=1e-7)
+    # warm starts: after the first (largest) beta, fewer Newton steps than cold starts
+    assert path.iterations[1:].sum() < 0.85 * sum(c.iterations for c in cold[1:])
+    # the optimum grows with beta and the solution gets sparser
+    assert (np.diff(path.values) < 0).all()
+    assert path.active[0] <= path.active[-1]
+    with pytest.raises(ValueError, match="betas"):
+        solve_path(X, y, [0.1, -1.0], pat)
