@@ -31,6 +31,7 @@ help:
 	@echo "make browser  every page of the built site in headless Chromium (screenshots in $(SCREENSHOTS))"
 	@echo "make reader a downloaded chapter notebook in a fresh venv with only pip install ."
 	@echo "make lab    Jupyter Lab with jupytext (chapters' .md files open as notebooks)"
+	@echo "make bench  the structured solver against cvxpy + Clarabel, side by side (bench/RESULTS.md)"
 	@echo "make clean  remove the build and the virtual environment"
 
 $(INSTALLED): pyproject.toml constraints.txt
