@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from twolayer import data, dropout, splines, symmetry
+from twolayer.widgets.beyond_kernel import beyond_kernel_explorer
 from twolayer.widgets.dropout import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
 from twolayer.widgets.hessian import type_a_explorer
@@ -34,6 +35,7 @@ EXPLORERS = {
     "hessian": (lambda: type_a_explorer(symmetry.follow_type_a([6, 7], ALPHA_K6)), "k", 7),
     "splines": (lambda: regime_explorer(*splines.triangle_samples(10)), "steps", 100),
     "dropout": (_dropout, "steps", 100),
+    "beyond_kernel": (lambda: beyond_kernel_explorer(steps=50), "width", 8),
 }
 
 
