@@ -141,7 +141,8 @@ def plot_bridge(x: np.ndarray, y: np.ndarray, target: Callable[[np.ndarray], np.
     ax.plot(x, y, "o", color=PALETTE[7], ms=4, label="samples")
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.legend(fontsize=8, loc="lower left", ncol=2)
+    ax.set_ylim(-1.8, 1.2)  # room for the legend below the troughs
+    ax.legend(fontsize=8, loc="lower center", ncol=2)
     return fig
 
 
