@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from twolayer import data, splines, symmetry
+from twolayer.widgets.beyond_kernel import beyond_kernel_explorer
 from twolayer.widgets.dropout import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
 from twolayer.widgets.hessian import type_a_explorer
@@ -41,6 +42,7 @@ EXPLORERS = {
     "splines": (lambda: regime_explorer(*splines.triangle_samples(10), ratios=(1e-2, 10.0),
                                         width=40, background=False), "steps", 100),
     "dropout": (_dropout, "steps", 100),
+    "beyond_kernel": (lambda: beyond_kernel_explorer(steps=50), "width", 8),
 }
 
 

@@ -5,7 +5,8 @@ its weight-decay objective and training), ``arrangements`` (activation patterns 
 ``convex`` (the convex program of weight-decay training), ``duality`` (its dual, certificates,
 cutting planes), ``splines`` (univariate networks, minimum-cost interpolants, gradient dynamics),
 ``dropout`` (shallow linear networks under Dropout and
-Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``symmetry`` (permutation
+Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``kernels`` (the neural
+tangent kernel, random features, kernel ridge), ``symmetry`` (permutation
 actions, isotropy, symmetric families of critical points), ``plotting`` (the book's figures) and
 ``widgets`` (ipywidgets explorers).
 Importing the package limits BLAS to one thread (``twolayer._blas``: the library works on small
@@ -15,12 +16,25 @@ Every module is importable from here; the functions whose names are unambiguous 
 library are re-exported too (``twolayer.train``); the rest are used as ``twolayer.dropout.f``.
 """
 
-from . import arrangements, convex, data, dropout, duality, gaussian, network, splines, symmetry
+from . import (
+    arrangements,
+    convex,
+    data,
+    dropout,
+    duality,
+    gaussian,
+    kernels,
+    network,
+    splines,
+    symmetry,
+)
 from ._blas import limit_at_import as _limit_blas_threads
 from ._blas import set_blas_threads
 from .arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
 from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
+    abs_teacher,
+    abs_teacher_samples,
     circle_teacher_regression,
     gaussian_classification,
     spiral_classification,
@@ -30,13 +44,16 @@ from .data import (
 from .dropout import dropout_gradient_descent, dropout_minimizer, dropout_sgd
 from .duality import certificate, cutting_plane, solve_dual
 from .gaussian import (
+    abs_teacher_loss,
     arccos_kernel,
+    arccos_kernel0,
     fit_student,
     population_gradient,
     population_hessian,
     population_loss,
     spurious_minima_experiment,
 )
+from .kernels import empirical_ntk, kernel_ridge, kernel_vs_gd, ntk
 from .network import (
     TrainResult,
     balance,
@@ -69,7 +86,11 @@ __version__ = "0.1.0"
 __all__ = [
     "ConvexSolution",
     "TrainResult",
+    "abs_teacher",
+    "abs_teacher_loss",
+    "abs_teacher_samples",
     "arccos_kernel",
+    "arccos_kernel0",
     "arrangements",
     "balance",
     "certificate",
@@ -83,6 +104,7 @@ __all__ = [
     "dropout_minimizer",
     "dropout_sgd",
     "duality",
+    "empirical_ntk",
     "enumerate_patterns_1d",
     "enumerate_patterns_2d",
     "fit_student",
@@ -92,10 +114,14 @@ __all__ = [
     "gaussian_classification",
     "gradient",
     "init_network",
+    "kernel_ridge",
+    "kernel_vs_gd",
+    "kernels",
     "merge_neurons",
     "min_cost_network",
     "min_representation_cost",
     "network",
+    "ntk",
     "objective",
     "path_norm",
     "population_gradient",

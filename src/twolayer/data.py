@@ -13,6 +13,8 @@ from ._checks import as_array, as_rng, check_int, check_real
 from .network import forward
 
 __all__ = [
+    "abs_teacher",
+    "abs_teacher_samples",
     "circle_teacher_regression",
     "dropout_data",
     "gaussian_classification",
@@ -210,3 +212,50 @@ def dropout_data(
     M = (U * s) @ V.T
     Y = X @ M.T + noise * gen.standard_normal((n, k)) / np.sqrt(n)
     return X, Y
+
+
+def abs_teacher(d: int, rng: object, *, kappa: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """The target ``f*(x) = sum_i a_i |w_i* . x|`` of Li, Ma & Zhang (2020, section 2).
+
+    ``W*`` is a random orthogonal matrix (QR of a Gaussian matrix, signs fixed), and the
+    weights ``a_i = u_i / sum_j u_j`` with ``u_i`` uniform on ``[kappa^-1/2, kappa^1/2]``, so that
+    ``sum_i a_i = 1`` and ``a_i`` lies in ``[1/(kappa d), kappa/d]`` as the paper assumes.
+
+    Returns
+    -------
+    W_star : ndarray, shape (d, d)
+        Orthonormal rows ``w_i*``.
+    a : ndarray, shape (d,)
+    """
+    d = check_int(d, "d", low=1)
+    kappa = check_real(kappa, "kappa", low=1.0)
+    gen = as_rng(rng)
+    Q, R = np.linalg.qr(gen.standard_normal((d, d)))
+    W_star = (Q * np.where(np.diag(R) < 0, -1.0, 1.0)).T
+    u = gen.uniform(kappa**-0.5, kappa**0.5, size=d)
+    return W_star, u / u.sum()
+
+
+def abs_teacher_samples(
+    n: int, W_star: object, a: object, rng: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` samples ``x ~ N(0, I_d)`` with labels ``y = sum_i a_i |w_i* . x|`` (no noise).
+
+    Parameters
+    ----------
+    n : int
+    W_star : array_like, shape (p, d)
+    a : array_like, shape (p,)
+    rng : Generator or int
+
+    Returns
+    -------
+    X : ndarray, shape (n, d)
+    y : ndarray, shape (n,)
+    """
+    n = check_int(n, "n", low=1)
+    W_star = as_array(W_star, "W_star", ndim=2)
+    a = as_array(a, "a", shape=(W_star.shape[0],))
+    gen = as_rng(rng)
+    X = gen.standard_normal((n, W_star.shape[1]))
+    return X, np.abs(X @ W_star.T) @ a
