@@ -3,7 +3,9 @@
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
 its weight-decay objective and training), ``arrangements`` (activation patterns of the data),
 ``convex`` (the convex program of weight-decay training), ``duality`` (its dual, certificates,
-cutting planes), ``splines`` (univariate networks, minimum-cost interpolants, gradient dynamics),
+cutting planes), ``extreme`` (the convex geometry of optimal neurons: spike-free data,
+closed forms, auto-encoder neurons, the spike-free cutting plane), ``splines`` (univariate
+networks, minimum-cost interpolants, gradient dynamics),
 ``dropout`` (shallow linear networks under Dropout and
 Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``symmetry`` (permutation
 actions, isotropy, symmetric families of critical points), ``plotting`` (the book's figures) and
@@ -12,11 +14,23 @@ Every module is importable from here; the functions whose names are unambiguous 
 library are re-exported too (``twolayer.train``); the rest are used as ``twolayer.dropout.f``.
 """
 
-from . import arrangements, convex, data, dropout, duality, gaussian, network, splines, symmetry
+from . import (
+    arrangements,
+    convex,
+    data,
+    dropout,
+    duality,
+    extreme,
+    gaussian,
+    network,
+    splines,
+    symmetry,
+)
 from .arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
 from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
     circle_teacher_regression,
+    digits_classification,
     gaussian_classification,
     spiral_classification,
     teacher_regression,
@@ -24,6 +38,14 @@ from .data import (
 )
 from .dropout import dropout_gradient_descent, dropout_minimizer, dropout_sgd
 from .duality import certificate, cutting_plane, solve_dual
+from .extreme import (
+    autoencoder_neurons,
+    is_spike_free,
+    rank_one_network,
+    spike_free_cutting_plane,
+    whitened_multiclass,
+    whitened_regression,
+)
 from .gaussian import (
     arccos_kernel,
     fit_student,
@@ -64,6 +86,7 @@ __all__ = [
     "TrainResult",
     "arccos_kernel",
     "arrangements",
+    "autoencoder_neurons",
     "balance",
     "certificate",
     "circle_teacher_regression",
@@ -71,11 +94,13 @@ __all__ = [
     "cutting_plane",
     "data",
     "detect_isotropy",
+    "digits_classification",
     "dropout",
     "dropout_gradient_descent",
     "dropout_minimizer",
     "dropout_sgd",
     "duality",
+    "extreme",
     "enumerate_patterns_1d",
     "enumerate_patterns_2d",
     "fit_student",
@@ -85,6 +110,7 @@ __all__ = [
     "gaussian_classification",
     "gradient",
     "init_network",
+    "is_spike_free",
     "merge_neurons",
     "min_cost_network",
     "min_representation_cost",
@@ -94,11 +120,13 @@ __all__ = [
     "population_gradient",
     "population_hessian",
     "population_loss",
+    "rank_one_network",
     "recover_network",
     "representation_cost",
     "sample_patterns",
     "solve_convex",
     "solve_dual",
+    "spike_free_cutting_plane",
     "spiral_classification",
     "splines",
     "spurious_minima_experiment",
@@ -111,4 +139,6 @@ __all__ = [
     "type_a_spectrum",
     "type_a_weights",
     "univariate_regression",
+    "whitened_multiclass",
+    "whitened_regression",
 ]
