@@ -242,3 +242,25 @@ def test_clear_errors():
     with pytest.raises(ValueError, match="kind"):
         extreme.gd_against_closed_form(X, y, 0.1, kind="other", m=2, scales=[1.0], runs=1,
                                        rng=0, lr=0.1, steps=1)
+
+
+def test_explorer_redraws_when_its_slider_moves_and_the_snapshot_is_pure(capsys):
+    import matplotlib.pyplot as plt
+
+    from twolayer.widgets.extreme_points import extreme_points_explorer, extreme_points_snapshot
+
+    plt.close("all")
+    widget = extreme_points_explorer()
+    capsys.readouterr()
+    slider = next(c for c in widget.children[:-1] if "angle" in c.description)
+    slider.value = 60.0
+    assert "Figure" in capsys.readouterr().out
+    assert plt.get_fignums() == []
+    first = extreme_points_snapshot(np.radians(60.0))
+    again = extreme_points_snapshot(np.radians(60.0))
+    assert first.get_size_inches().tolist() == again.get_size_inches().tolist()
+    assert "spike-free" in first._suptitle.get_text()
+    assert "with spikes" in extreme_points_snapshot(np.radians(150.0))._suptitle.get_text()
+    plt.close("all")
+    with pytest.raises(ValueError, match="angle"):
+        extreme_points_snapshot(0.1)

@@ -8,10 +8,10 @@ from matplotlib.figure import Figure
 
 from ..extreme import (
     ClassificationRegions,
-    CuttingVsSampling,
     DigitsExperiment,
     GDComparison,
     RectifiedEllipsoid,
+    SpikeFreeCuttingPlane,
 )
 from . import PALETTE, new_figure
 
@@ -163,13 +163,12 @@ def plot_classification_regions(
 
 
 def plot_cutting_plane_run(
-    runs: dict[str, CuttingVsSampling], *, floor: float = 1e-12, width: float = 7.0,
+    runs: dict[str, SpikeFreeCuttingPlane], *, floor: float = 1e-12, width: float = 7.0,
     height: float = 3.0,
 ) -> Figure:
-    """Per iteration: objective above the certified bound, largest violation, working set."""
+    """Per oracle call: objective above the certified bound, largest violation, working set."""
     fig, (a0, a1, a2) = new_figure(1, 3, width=width, height=height)
-    for k, (name, res) in enumerate(runs.items()):
-        cut = res.cutting
+    for k, (name, cut) in enumerate(runs.items()):
         it = np.arange(1, cut.values.size + 1)
         lower = cut.certificate.dual
         color = PALETTE[k]
@@ -183,7 +182,7 @@ def plot_cutting_plane_run(
     a1.set_ylabel(r"largest violation / $\beta$ - 1")
     a2.set_ylabel("working-set size")
     for ax in (a0, a1, a2):
-        ax.set_xlabel("iteration")
+        ax.set_xlabel("oracle call")
     a0.legend(fontsize=7)
     return fig
 
