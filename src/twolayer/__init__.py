@@ -3,7 +3,9 @@
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
 its weight-decay objective and training), ``arrangements`` (activation patterns of the data),
 ``convex`` (the convex program of weight-decay training), ``duality`` (its dual, certificates,
-cutting planes), ``splines`` (univariate networks, minimum-cost interpolants, gradient dynamics),
+cutting planes), ``extreme`` (the convex geometry of optimal neurons: spike-free data,
+closed forms, auto-encoder neurons, the spike-free cutting plane), ``splines`` (univariate
+networks, minimum-cost interpolants, gradient dynamics),
 ``dropout`` (shallow linear networks under Dropout and
 Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``kernels`` (the neural
 tangent kernel, random features, kernel ridge), ``symmetry`` (permutation
@@ -22,6 +24,7 @@ from . import (
     data,
     dropout,
     duality,
+    extreme,
     gaussian,
     kernels,
     network,
@@ -36,6 +39,7 @@ from .data import (
     abs_teacher,
     abs_teacher_samples,
     circle_teacher_regression,
+    digits_classification,
     gaussian_classification,
     spiral_classification,
     teacher_regression,
@@ -43,6 +47,14 @@ from .data import (
 )
 from .dropout import dropout_gradient_descent, dropout_minimizer, dropout_sgd
 from .duality import certificate, cutting_plane, solve_dual
+from .extreme import (
+    autoencoder_neurons,
+    is_spike_free,
+    rank_one_network,
+    spike_free_cutting_plane,
+    whitened_multiclass,
+    whitened_regression,
+)
 from .gaussian import (
     abs_teacher_loss,
     arccos_kernel,
@@ -92,6 +104,7 @@ __all__ = [
     "arccos_kernel",
     "arccos_kernel0",
     "arrangements",
+    "autoencoder_neurons",
     "balance",
     "certificate",
     "circle_teacher_regression",
@@ -99,12 +112,14 @@ __all__ = [
     "cutting_plane",
     "data",
     "detect_isotropy",
+    "digits_classification",
     "dropout",
     "dropout_gradient_descent",
     "dropout_minimizer",
     "dropout_sgd",
     "duality",
     "empirical_ntk",
+    "extreme",
     "enumerate_patterns_1d",
     "enumerate_patterns_2d",
     "fit_student",
@@ -114,6 +129,7 @@ __all__ = [
     "gaussian_classification",
     "gradient",
     "init_network",
+    "is_spike_free",
     "kernel_ridge",
     "kernel_vs_gd",
     "kernels",
@@ -127,12 +143,14 @@ __all__ = [
     "population_gradient",
     "population_hessian",
     "population_loss",
+    "rank_one_network",
     "recover_network",
     "representation_cost",
     "sample_patterns",
     "set_blas_threads",
     "solve_convex",
     "solve_dual",
+    "spike_free_cutting_plane",
     "spiral_classification",
     "splines",
     "spurious_minima_experiment",
@@ -145,4 +163,6 @@ __all__ = [
     "type_a_spectrum",
     "type_a_weights",
     "univariate_regression",
+    "whitened_multiclass",
+    "whitened_regression",
 ]

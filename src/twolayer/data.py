@@ -3,6 +3,8 @@
 Every generator takes an ``rng`` (a ``numpy.random.Generator`` or an integer seed) and returns
 plain arrays: inputs ``X (n, d)`` (or ``x (n,)`` in one dimension) and targets ``y (n,)``.
 Classification labels are ``+1`` and ``-1``, used as regression targets for the squared loss.
+Real data comes only from inside an installed package (scikit-learn's digits, read from the
+files it ships; nothing is downloaded).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "abs_teacher",
     "abs_teacher_samples",
     "circle_teacher_regression",
+    "digits_classification",
     "dropout_data",
     "gaussian_classification",
     "spiral_classification",
@@ -259,3 +262,50 @@ def abs_teacher_samples(
     gen = as_rng(rng)
     X = gen.standard_normal((n, W_star.shape[1]))
     return X, np.abs(X @ W_star.T) @ a
+
+
+def digits_classification(
+    n_train: int, rng: object, classes: object = tuple(range(10))
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A small split of scikit-learn's handwritten digits (``load_digits``, 8 x 8 pixels).
+
+    The 1797 digits ship inside scikit-learn (UCI optical recognition of handwritten digits,
+    Alpaydin and Kaynak 1998) and load without a download. The digits of the given
+    ``classes`` are split into ``n_train`` training samples, as balanced over the classes as
+    ``n_train`` allows and drawn with ``rng``, and the rest as test samples. Pixels are scaled
+    to ``[0, 1]``; labels are renumbered ``0..K-1`` in the order of ``classes``.
+
+    Returns
+    -------
+    X_train : ndarray, shape (n_train, 64)
+    labels_train : ndarray of int, shape (n_train,)
+    X_test : ndarray, shape (n_test, 64)
+    labels_test : ndarray of int, shape (n_test,)
+    """
+    from sklearn.datasets import load_digits
+
+    n_train = check_int(n_train, "n_train", low=1)
+    cls = as_array(classes, "classes", ndim=1)
+    if cls.size == 0 or np.unique(cls).size != cls.size or not np.all(np.isin(cls, range(10))):
+        raise ValueError(f"classes must be distinct digits 0..9, got {cls}")
+    gen = as_rng(rng)
+    images, target = load_digits(return_X_y=True)
+    X = images / 16.0
+    per_class = [np.flatnonzero(target == c) for c in cls.astype(int)]
+    total = sum(idx.size for idx in per_class)
+    if n_train >= total:
+        raise ValueError(
+            f"n_train must be below the {total} digits of these classes, got {n_train}"
+        )
+    quota = np.full(cls.size, n_train // cls.size)
+    quota[: n_train % cls.size] += 1
+    train_idx, train_lab, test_idx, test_lab = [], [], [], []
+    for k, (idx, q) in enumerate(zip(per_class, quota)):
+        perm = gen.permutation(idx)
+        train_idx.append(perm[:q])
+        test_idx.append(perm[q:])
+        train_lab.append(np.full(q, k))
+        test_lab.append(np.full(perm.size - q, k))
+    order = gen.permutation(n_train)
+    tr, lt = np.concatenate(train_idx)[order], np.concatenate(train_lab)[order]
+    return X[tr], lt, X[np.concatenate(test_idx)], np.concatenate(test_lab)
