@@ -2,7 +2,8 @@
 
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
 its weight-decay objective and training), ``arrangements`` (activation patterns of the data),
-``convex`` (the convex program of weight-decay training), ``duality`` (its dual, certificates,
+``convex`` (the convex program of weight-decay training), ``batchnorm`` (ReLU networks with
+batch normalization, their convex program and closed forms), ``duality`` (its dual, certificates,
 cutting planes), ``splines`` (univariate networks, minimum-cost interpolants, gradient dynamics),
 ``dropout`` (shallow linear networks under Dropout and
 Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``symmetry`` (permutation
@@ -12,11 +13,31 @@ Every module is importable from here; the functions whose names are unambiguous 
 library are re-exported too (``twolayer.train``); the rest are used as ``twolayer.dropout.f``.
 """
 
-from . import arrangements, convex, data, dropout, duality, gaussian, network, splines, symmetry
+from . import (
+    arrangements,
+    batchnorm,
+    convex,
+    data,
+    dropout,
+    duality,
+    gaussian,
+    network,
+    splines,
+    symmetry,
+)
 from .arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
+from .batchnorm import (
+    bn_basis,
+    bn_closed_form,
+    bn_forward,
+    bn_objective,
+    recover_bn_network,
+    solve_bn_convex,
+)
 from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
     circle_teacher_regression,
+    digits_classification,
     gaussian_classification,
     spiral_classification,
     teacher_regression,
@@ -65,12 +86,18 @@ __all__ = [
     "arccos_kernel",
     "arrangements",
     "balance",
+    "batchnorm",
+    "bn_basis",
+    "bn_closed_form",
+    "bn_forward",
+    "bn_objective",
     "certificate",
     "circle_teacher_regression",
     "convex",
     "cutting_plane",
     "data",
     "detect_isotropy",
+    "digits_classification",
     "dropout",
     "dropout_gradient_descent",
     "dropout_minimizer",
@@ -94,9 +121,11 @@ __all__ = [
     "population_gradient",
     "population_hessian",
     "population_loss",
+    "recover_bn_network",
     "recover_network",
     "representation_cost",
     "sample_patterns",
+    "solve_bn_convex",
     "solve_convex",
     "solve_dual",
     "spiral_classification",

@@ -1,8 +1,10 @@
-"""Deterministic synthetic data sets shared by the chapters.
+"""Deterministic synthetic data sets shared by the chapters, and small real ones.
 
 Every generator takes an ``rng`` (a ``numpy.random.Generator`` or an integer seed) and returns
 plain arrays: inputs ``X (n, d)`` (or ``x (n,)`` in one dimension) and targets ``y (n,)``.
 Classification labels are ``+1`` and ``-1``, used as regression targets for the squared loss.
+Real images come from scikit-learn's bundled digits (read from the installed package, no
+download).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .network import forward
 
 __all__ = [
     "circle_teacher_regression",
+    "digits_classification",
     "gaussian_classification",
     "spiral_classification",
     "teacher_regression",
@@ -153,3 +156,50 @@ def gaussian_classification(
     mu[0] = separation / 2
     X = gen.standard_normal((n, d)) + y[:, None] * mu
     return X, y
+
+
+def digits_classification(
+    classes: tuple[int, int], n_train: int, rng: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Two classes of scikit-learn's 8x8 digits, split at random into training and test images.
+
+    The 1,797 images of ``sklearn.datasets.load_digits`` (Alpaydin & Kaynak's UCI optical
+    digits) ship inside scikit-learn; nothing is downloaded. Pixels are scaled from 0..16 to
+    ``[0, 1]``; the first class gets label ``+1``, the second ``-1``.
+
+    Parameters
+    ----------
+    classes : pair of distinct ints in 0..9
+    n_train : int
+        Number of training images, at least 2 and less than the images of both classes.
+    rng : Generator or int
+        Draws the split.
+
+    Returns
+    -------
+    X_train : ndarray, shape (n_train, 64)
+    y_train : ndarray, shape (n_train,)
+    X_test : ndarray, shape (n_test, 64)
+    y_test : ndarray, shape (n_test,)
+    """
+    from sklearn.datasets import load_digits
+
+    if len(classes) != 2 or classes[0] == classes[1]:
+        raise ValueError(f"classes must be two distinct digits, got {classes!r}")
+    first, second = (check_int(c, "classes", low=0) for c in classes)
+    if max(first, second) > 9:
+        raise ValueError(f"classes must be digits 0..9, got {classes!r}")
+    n_train = check_int(n_train, "n_train", low=2)
+    gen = as_rng(rng)
+    images, labels = load_digits(return_X_y=True)
+    keep = np.isin(labels, (first, second))
+    X = images[keep] / 16.0
+    y = np.where(labels[keep] == first, 1.0, -1.0)
+    if n_train >= X.shape[0]:
+        raise ValueError(
+            f"n_train must be less than the {X.shape[0]} images of digits {first} and {second}, "
+            f"got {n_train}"
+        )
+    order = gen.permutation(X.shape[0])
+    train, test = order[:n_train], order[n_train:]
+    return X[train], y[train], X[test], y[test]
