@@ -139,7 +139,7 @@ def bn_forward(
     """Evaluate the BN network ``f(X) = sum_j relu(BN_{gamma_j, alpha_j}(X w_j)) a_j``.
 
     ``BN_{gamma, alpha}(z) = gamma (I - 11^T/n) z / ||(I - 11^T/n) z|| + alpha 1 / sqrt(n)``
-    (Ergen et al., 2022, eq. 2, with the normalization by the norm instead of the standard
+    (Ergen et al., 2022, with the normalization by the norm instead of the standard
     deviation, which rescales ``gamma`` by ``sqrt(n)``). With ``reference`` the mean and the
     norm come from that batch (the training data) instead of ``X``: the network at inference.
 
@@ -229,7 +229,7 @@ def _centred_value_and_gradient(
 def bn_objective(
     X: object, y: object, W: object, gamma: object, alpha: object, a: object, beta: float
 ) -> float:
-    """Weight-decay objective of a BN network (Ergen et al., 2022, eq. 3).
+    """Weight-decay objective of a BN network (Ergen et al., 2022).
 
     ``1/2 ||f(X) - y||^2 + beta/2 sum_j (gamma_j^2 + alpha_j^2 + a_j^2)`` with ``f`` of
     :func:`bn_forward`; the first layer is not penalized (BN makes it scale-invariant).
@@ -295,7 +295,7 @@ def bn_basis(X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ``(I - 11^T/n) X = U Sigma V^T`` is the compact SVD (rank ``r``: singular values below
     ``RANK_TOL`` times the largest are dropped). ``U'^T U' = I_{r+1}``, and every BN
     pre-activation is ``BN(X w) = U' c`` with ``c = [gamma Sigma V^T w / ||Sigma V^T w||;
-    alpha]`` (Ergen et al., 2022, Theorem 2.2).
+    alpha]`` (Ergen et al., 2022).
 
     Parameters
     ----------
@@ -370,7 +370,7 @@ def solve_bn_convex(
     """Solve the convex program of weight-decay training of a BN ReLU network.
 
     The program of :func:`twolayer.convex.solve_convex` with the data matrix replaced by the
-    whitened basis ``U'`` of :func:`bn_basis` (Ergen et al., 2022, Theorem 2.2)::
+    whitened basis ``U'`` of :func:`bn_basis` (Ergen et al., 2022)::
 
         min  1/2 ||sum_i D_i U' (v_i - w_i) - y||^2 + beta sum_i (||v_i|| + ||w_i||)
         s.t. (2 D_i - I) U' v_i >= 0,  (2 D_i - I) U' w_i >= 0,
@@ -495,8 +495,8 @@ def bn_closed_form(X: object, y: object, beta: float) -> BNClosedForm:
     """Optimal BN network when the centred data have rank ``n - 1`` (e.g. ``n <= d``).
 
     Then ``U'`` is an ``n x n`` orthogonal matrix, ``U' c`` ranges over all of ``R^n`` with
-    ``||U' c|| = ||c||``, and the problem is that of whitened data (Ergen et al., 2022,
-    Theorem 2.3): with ``y+ = max(y, 0)`` and ``y- = max(-y, 0)`` the optimal fit is
+    ``||U' c|| = ||c||``, and the problem is that of whitened data (Ergen et al., 2022):
+    with ``y+ = max(y, 0)`` and ``y- = max(-y, 0)`` the optimal fit is
     ``(1 - beta/||y+||)_+ y+ - (1 - beta/||y-||)_+ y-``, one neuron per sign, whatever ``X``.
 
     Parameters
@@ -600,7 +600,7 @@ def train_bn(
     BN statistics are those of the whole batch ``X`` at every step. With ``z = Sigma V^T w``
     a step in ``w`` moves ``z`` by ``-lr Sigma^2 grad_z``: gradient descent is
     ``Sigma^2``-preconditioned in the whitened coordinates and learns the leading singular
-    directions first (the algorithmic bias of Ergen et al., 2022, Section 4).
+    directions first (the algorithmic bias that Ergen et al., 2022, describe).
 
     Raises
     ------
@@ -720,6 +720,10 @@ class ExactResult:
         Final BN objectives of gradient descent from ``runs`` seeds.
     patterns : int
         Number of patterns of ``U'``.
+    fit : numpy.ndarray, shape (n,)
+        Fit of the recovered network.
+    gd_fits : numpy.ndarray, shape (runs, n)
+        Fits of the GD networks.
     """
 
     optimum: float
@@ -727,6 +731,8 @@ class ExactResult:
     width: int
     gd: np.ndarray
     patterns: int
+    fit: np.ndarray
+    gd_fits: np.ndarray
 
 
 def exact_experiment(
@@ -759,9 +765,15 @@ def exact_experiment(
     C, a = recover_network(sol)
     net = _network_from_coefficients(C, a, V, s)
     recovered = _value_and_gradient(X, y, *(p[None] for p in net), beta)[0][0]
-    runs_out = train_bn_from_random_inits(X, y, m, beta, runs=runs, rng=rng, lr=lr, steps=steps)
-    gd = np.array([r.history[-1] for r in runs_out])
-    return ExactResult(sol.value, float(recovered), int(C.shape[0]), gd, int(patterns.shape[0]))
+    m = check_int(m, "m", low=1)
+    runs = check_int(runs, "runs", low=1)
+    schedule = _check_schedule(lr, steps, max(1, steps))
+    params, history, _ = _descend(X, y, _init_bn(1, m, runs, as_rng(rng), 1.0), beta, *schedule)
+    H, _, _ = _bn_outputs(X, *params[:3], X)
+    gd_fits = np.einsum("rnm,rm->rn", np.maximum(H, 0.0), params[3])
+    H, _, _ = _bn_outputs(X, *net[:3], X)
+    return ExactResult(sol.value, float(recovered), int(C.shape[0]), history[-1].copy(),
+                       int(patterns.shape[0]), np.maximum(H, 0.0) @ net[3], gd_fits)
 
 
 @dataclass(frozen=True)

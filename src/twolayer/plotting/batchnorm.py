@@ -3,7 +3,7 @@ of the first layer across singular directions, and the explorer's frame."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -15,18 +15,17 @@ __all__ = ["plot_closed_form", "plot_energy", "plot_explore", "plot_gd_vs_optimu
 
 
 def plot_gd_vs_optimum(
-    result: ExactResult, x: np.ndarray, y: np.ndarray, fit: np.ndarray,
-    gd_fits: Sequence[np.ndarray], *, width: float = 7.2, height: float = 3.2,
+    result: ExactResult, x: np.ndarray, y: np.ndarray, *, width: float = 7.2,
+    height: float = 3.2,
 ) -> Figure:
     """Left: data, the recovered BN network's fit and GD's fits; right: final objectives.
 
     Parameters
     ----------
-    result : ExactResult
+    result : ExactResult (its ``fit`` and ``gd_fits`` are drawn)
     x, y : (n,) arrays, the 1-D data
-    fit : (n,) array, the fit of the network recovered from the convex program
-    gd_fits : sequence of (n,) arrays, the fits of the GD runs
     """
+    fit, gd_fits = result.fit, result.gd_fits
     fig, (left, right) = new_figure(1, 2, width=width, height=height,
                                     gridspec_kw={"width_ratios": [1.6, 1]})
     order = np.argsort(x)
@@ -45,8 +44,8 @@ def plot_gd_vs_optimum(
     right.set_xticks(runs)
     right.set_xlabel("seed of the GD run")
     right.set_ylabel("BN objective")
-    right.set_title("Every run ends above the optimum")
-    right.legend(loc="upper right")
+    right.set_title("GD ends above the optimum")
+    right.legend(loc="upper right", fontsize=8)
     return fig
 
 
