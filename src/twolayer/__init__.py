@@ -2,7 +2,8 @@
 
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
 its weight-decay objective and training), ``arrangements`` (activation patterns of the data),
-``convex`` (the convex program of weight-decay training), ``duality`` (its dual, certificates,
+``convex`` (the convex program of weight-decay training), ``batchnorm`` (ReLU networks with
+batch normalization, their convex program and closed forms), ``duality`` (its dual, certificates,
 cutting planes), ``extreme`` (the convex geometry of optimal neurons: spike-free data,
 closed forms, auto-encoder neurons, the spike-free cutting plane), ``splines`` (univariate
 networks, minimum-cost interpolants, gradient dynamics),
@@ -20,6 +21,7 @@ library are re-exported too (``twolayer.train``); the rest are used as ``twolaye
 
 from . import (
     arrangements,
+    batchnorm,
     convex,
     data,
     dropout,
@@ -34,6 +36,14 @@ from . import (
 from ._blas import limit_at_import as _limit_blas_threads
 from ._blas import set_blas_threads
 from .arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
+from .batchnorm import (
+    bn_basis,
+    bn_closed_form,
+    bn_forward,
+    bn_objective,
+    recover_bn_network,
+    solve_bn_convex,
+)
 from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
     abs_teacher,
@@ -106,6 +116,11 @@ __all__ = [
     "arrangements",
     "autoencoder_neurons",
     "balance",
+    "batchnorm",
+    "bn_basis",
+    "bn_closed_form",
+    "bn_forward",
+    "bn_objective",
     "certificate",
     "circle_teacher_regression",
     "convex",
@@ -144,10 +159,12 @@ __all__ = [
     "population_hessian",
     "population_loss",
     "rank_one_network",
+    "recover_bn_network",
     "recover_network",
     "representation_cost",
     "sample_patterns",
     "set_blas_threads",
+    "solve_bn_convex",
     "solve_convex",
     "solve_dual",
     "spike_free_cutting_plane",

@@ -265,7 +265,7 @@ def abs_teacher_samples(
 
 
 def digits_classification(
-    n_train: int, rng: object, classes: object = tuple(range(10))
+    n_train: int, rng: object, classes: object = tuple(range(10)), *, signed: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A small split of scikit-learn's handwritten digits (``load_digits``, 8 x 8 pixels).
 
@@ -273,14 +273,16 @@ def digits_classification(
     Alpaydin and Kaynak 1998) and load without a download. The digits of the given
     ``classes`` are split into ``n_train`` training samples, as balanced over the classes as
     ``n_train`` allows and drawn with ``rng``, and the rest as test samples. Pixels are scaled
-    to ``[0, 1]``; labels are renumbered ``0..K-1`` in the order of ``classes``.
+    to ``[0, 1]``; labels are renumbered ``0..K-1`` in the order of ``classes``, or, with
+    ``signed`` and two classes, ``+1`` for the first and ``-1`` for the second (targets of the
+    squared loss).
 
     Returns
     -------
     X_train : ndarray, shape (n_train, 64)
-    labels_train : ndarray of int, shape (n_train,)
+    labels_train : ndarray of int (float ``+-1`` with ``signed``), shape (n_train,)
     X_test : ndarray, shape (n_test, 64)
-    labels_test : ndarray of int, shape (n_test,)
+    labels_test : ndarray of int (float ``+-1`` with ``signed``), shape (n_test,)
     """
     from sklearn.datasets import load_digits
 
@@ -288,6 +290,8 @@ def digits_classification(
     cls = as_array(classes, "classes", ndim=1)
     if cls.size == 0 or np.unique(cls).size != cls.size or not np.all(np.isin(cls, range(10))):
         raise ValueError(f"classes must be distinct digits 0..9, got {cls}")
+    if signed and cls.size != 2:
+        raise ValueError(f"signed labels need two classes, got {cls.size}: {cls}")
     gen = as_rng(rng)
     images, target = load_digits(return_X_y=True)
     X = images / 16.0
@@ -308,4 +312,7 @@ def digits_classification(
         test_lab.append(np.full(perm.size - q, k))
     order = gen.permutation(n_train)
     tr, lt = np.concatenate(train_idx)[order], np.concatenate(train_lab)[order]
-    return X[tr], lt, X[np.concatenate(test_idx)], np.concatenate(test_lab)
+    ls = np.concatenate(test_lab)
+    if signed:
+        lt, ls = 1.0 - 2.0 * lt, 1.0 - 2.0 * ls
+    return X[tr], lt, X[np.concatenate(test_idx)], ls
