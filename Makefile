@@ -23,13 +23,14 @@ CHROMIUM ?= /usr/bin/chromium
 SCREENSHOTS := $(BUILD)/screenshots
 
 .PHONY: help install assets book book-force test lint unit nbval browser reader lab lab-check \
-	bench clean
+	bench pdf clean
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
 	@echo "make test   ruff, pytest, nbval on the executed chapters, then the browser test"
 	@echo "make browser  every page of the built site in headless Chromium (screenshots in $(SCREENSHOTS))"
 	@echo "make reader a downloaded chapter notebook in a fresh venv with only pip install ."
+	@echo "make pdf    the book and its problem sheets as PDFs (LaTeX; installs Debian's TeX if missing)"
 	@echo "make lab    Jupyter Lab with jupytext (chapters' .md files open as notebooks)"
 	@echo "make bench  the structured solver against cvxpy + Clarabel, side by side (bench/RESULTS.md)"
 	@echo "make clean  remove the build and the virtual environment"
@@ -128,6 +129,26 @@ lab-check: $(INSTALLED) $(LAB_OVERRIDES)
 # cvxpy + Clarabel side by side, medians of 3; the output is committed as bench/RESULTS.md.
 bench: $(INSTALLED)
 	$(BIN)/python bench/convex_solvers.py
+
+# The book as a PDF through Jupyter Book's LaTeX builder (execution cache, as `make book`), and the
+# problem sheets as a document of their own (book/_ext/course_material.py). Not part of `make
+# test`: Debian's TeX takes minutes to install, which this target does itself (as root) when a
+# package is missing. Explorers appear as their first frame (the image/png of their output).
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	texlive-xetex latexmk texlive-fonts-extra
+pdf: $(INSTALLED)
+	@missing=$$(for p in $(TEX_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "TeX packages missing: $$missing; installing Debian's packages (needs root)."; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+	$(BIN)/jupyter-book build . --builder pdflatex -n --keep-going
+	test -s $(BUILD)/latex/twolayer.pdf && test -s $(BUILD)/latex/problem_sheets.pdf
+	if [ -d $(BUILD)/html ]; then cp $(BUILD)/latex/twolayer.pdf $(BUILD)/latex/problem_sheets.pdf \
+		$(BUILD)/html/; fi
+	@echo "The PDFs are $(CURDIR)/$(BUILD)/latex/twolayer.pdf and problem_sheets.pdf; the next" \
+		"book build links them from the course page."
 
 clean:
 	rm -rf $(BUILD) $(VENV) node_modules src/*.egg-info build

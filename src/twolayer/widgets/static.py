@@ -30,13 +30,14 @@ import re
 from collections.abc import Callable, Sequence
 
 import matplotlib
+import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-__all__ = ["animation_html", "deterministic_jshtml", "static_explorer"]
+__all__ = ["ExplorerHTML", "animation_html", "deterministic_jshtml", "static_explorer"]
 
 #: Characters replacing matplotlib's Font Awesome button icons (all in DejaVu Sans).
 _ICONS = {
@@ -172,6 +173,28 @@ def animation_html(anim: FuncAnimation, *, alt: str, label: str, caption: str = 
     return HTML(deterministic_jshtml(jshtml, alt=alt, label=label, caption=caption))
 
 
+class ExplorerHTML(HTML):
+    """A kernel-free explorer's HTML, with its first frame as a PNG for where HTML cannot show.
+
+    Jupyter stores both in the cell's output (``text/html`` and ``image/png``); the website shows
+    the HTML slider, and the book's LaTeX builder, which cannot use HTML, the first frame as a
+    figure. nbval compares the HTML and not the image.
+    """
+
+    def __init__(self, data: str, *, still: bytes) -> None:
+        super().__init__(data)
+        self._still = still
+
+    def _repr_png_(self) -> bytes:
+        return self._still
+
+
+def _png(pixels: np.ndarray, dpi: float) -> bytes:
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(buffer, pixels, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 def _render(fig: Figure) -> np.ndarray:
     """RGBA pixels of ``fig`` at its own dpi, exactly as ``savefig`` would write them."""
     buffer = io.BytesIO()
@@ -212,9 +235,10 @@ def static_explorer(make_figure: Callable[[object], Figure], values: Sequence[ob
 
     Returns
     -------
-    IPython.display.HTML
-        Identical on every run for identical figures (strict nbval passes), with no request to
-        another host.
+    ExplorerHTML
+        An :class:`IPython.display.HTML`, identical on every run for identical figures (strict
+        nbval passes), with no request to another host; its first frame also as a PNG
+        (``image/png``), which the PDF of the book shows.
 
     Raises
     ------
@@ -270,4 +294,5 @@ def static_explorer(make_figure: Callable[[object], Figure], values: Sequence[ob
         return (image,)
 
     anim = FuncAnimation(carrier, show, frames=len(frames), interval=interval, blit=False)
-    return animation_html(anim, alt=alt, label=label, caption=caption, default_mode=default_mode)
+    html = animation_html(anim, alt=alt, label=label, caption=caption, default_mode=default_mode)
+    return ExplorerHTML(html.data, still=_png(frames[0], dpi))
