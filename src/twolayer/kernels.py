@@ -31,7 +31,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 from ._checks import as_array, as_rng, check_int, check_real, check_same_length
 from .data import abs_teacher, abs_teacher_samples
-from .gaussian import _arccos0, _arccos1, _check_pair
+from .gaussian.arccos import _arccos0, _arccos1, _check_pair
 from .network import _value_and_gradient
 
 __all__ = [
