@@ -66,25 +66,50 @@ def test_html_is_labelled_for_screen_readers_and_captioned():
     assert "max-width: 100%" in html  # fits a phone screen
 
 
-def test_one_frame_per_value_and_frames_equal_the_figures_pixel_for_pixel():
+@pytest.mark.parametrize(("ratio", "shape"), [(1, (60, 80, 4)), (2, (120, 160, 4))])
+def test_one_frame_per_value_and_frames_equal_the_figures_pixel_for_pixel(ratio, shape):
     values = (0, 1, 3)
-    frames = _frames(_explorer(values))
+    html = _explorer(values, pixel_ratio=ratio)
+    frames = _frames(html)
     assert len(frames) == len(values)
     for value, frame in zip(values, frames):
         fig = _frame(value)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=fig.dpi)
+        fig.savefig(buffer, format="png", dpi=fig.dpi * ratio)
         plt.close(fig)
         expected = mpimg.imread(io.BytesIO(buffer.getvalue()), format="png")
-        assert frame.shape == expected.shape == (60, 80, 4)
+        assert frame.shape == expected.shape == shape
         np.testing.assert_array_equal(frame, expected)
     assert not np.array_equal(frames[0], frames[1])
+    # shown at the figure's own size (80 px wide at 50 dpi), whatever the pixel density
+    assert re.search(r'<img id="_anim_img[0-9a-f]+" alt="[^"]*" width="80"', html)
 
 
 def test_frames_keep_their_size_whatever_the_savefig_settings():
     with matplotlib.rc_context({"savefig.dpi": 100, "savefig.bbox": "tight"}):
         frames = _frames(_explorer((0, 1)))
-    assert [f.shape for f in frames] == [(60, 80, 4)] * 2
+    assert [f.shape for f in frames] == [(120, 160, 4)] * 2
+
+
+def test_readout_beside_the_slider_names_the_value_of_every_frame():
+    html = _explorer((0.5, 2.0), readout=lambda v: f"{v:.1f} units")
+    output = re.search(r'<input id="_anim_slider([0-9a-f]+)"[^>]*>\s*<output id="_anim_value\1"'
+                       r'[^>]*aria-live="polite">([^<]*)</output>', html)
+    assert output is not None  # right after the slider
+    assert output.group(2) == "slope: 0.5 units"
+    assert '["0.5 units", "2.0 units"]' in html  # the script's text for every frame
+    assert "MutationObserver" in html  # follows play and the buttons, not only the slider
+    assert "<output" in _explorer()  # on by default, with str(value)
+
+
+def test_image_records_the_smallest_text_of_the_frames():
+    def frame(value: int) -> Figure:
+        fig = _frame(value)
+        fig.axes[0].set_xlabel("x", fontsize=7 + value)
+        return fig
+
+    html = static_explorer(frame, [1, 0, 2], label="v", alt="a line").data
+    assert 'data-min-font-pt="7.00"' in html
 
 
 def test_explorer_closes_every_figure_it_draws():
@@ -118,9 +143,12 @@ def test_deterministic_jshtml_removes_matplotlibs_random_id():
         ({"interval": 0}, ValueError, "interval must be a positive int"),
         ({"default_mode": "bounce"}, ValueError, "default_mode must be 'once'"),
         ({"make_figure": 3}, TypeError, "make_figure must be callable"),
+        ({"readout": 3}, TypeError, "readout must be callable"),
+        ({"readout": lambda v: v}, TypeError, r"readout\(0\) must return a str"),
+        ({"pixel_ratio": 0.5}, ValueError, "pixel_ratio must be a number from 1 to 4"),
         ({"make_figure": lambda v: None}, TypeError, r"make_figure\(0\) must return"),
         ({"make_figure": lambda v: _frame(v, (1.6 + v, 1.2)), "values": [0, 1]}, ValueError,
-         "same size in pixels: the first is 80x60, make_figure\\(1\\) gave 130x60"),
+         "same size in pixels: the first is 160x120, make_figure\\(1\\) gave 260x120"),
     ],
 )
 def test_bad_input_is_refused_with_a_message(kwargs, error, match):

@@ -13,7 +13,17 @@
 - every kernel-free explorer (``twolayer.widgets.static``) responds to its slider: moving the
   slider with the keyboard changes the frame;
 - every chapter offers its executed notebook (``.ipynb`` with outputs) for download;
-- at the phone width, nothing makes the page scroll sideways.
+- at the phone width, nothing makes the page scroll sideways;
+- at both widths, no formula (display or inline) is wider than the box it sits in: a formula
+  cut off by its container, or overflowing into the margin, fails;
+- at the desktop width, no code block (cell input or printed output) is wider than its box (no
+  sideways scrolling of code), no cell prints one table as two output boxes (split streams), no
+  ``glue(...)`` bookkeeping line is shown, and the smallest text of every figure is at least as
+  large as the body's small print (``<small>`` in a paragraph of the page). A figure's smallest
+  text, in CSS px, is its smallest font size in points (recorded in the PNG by
+  ``twolayer.plotting.figure_png``, or on a kernel-free explorer's image by
+  ``twolayer.widgets.static``) times the PNG's pixels per point (its ``pHYs`` dpi / 72) times
+  the displayed width over the PNG's width.
 
 ``test_figures_and_explorer`` asserts, from the HTML, that every figure has alt text (not the
 file name myst-nb puts there) and a caption, and that every chapter has a kernel-free explorer.
@@ -23,6 +33,7 @@ A screenshot of each page and viewport goes to ``--screenshots`` (``_build/scree
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -33,6 +44,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from twolayer.plotting import MIN_FONT_KEY, png_text
 
 from .conftest import pages
 
@@ -179,6 +192,8 @@ def _check_explorers(page) -> list[str]:
             problems.append(f"explorer {k}: only {frames} frame")
             continue
         before = image.evaluate("i => i.src")
+        readouts = explorer.locator("output.anim-value")
+        readout_before = readouts.first.text_content() if readouts.count() else None
         slider.focus()
         page.keyboard.press("End")
         deadline = time.monotonic() + 2
@@ -188,6 +203,12 @@ def _check_explorers(page) -> list[str]:
         if after == before or value != frames - 1:
             problems.append(f"explorer {k}: moving its slider to frame {frames - 1} did not change "
                             f"the image (slider value {value})")
+        readout = explorer.locator("output.anim-value")
+        if readout.count() == 0:
+            problems.append(f"explorer {k}: no readout of the selected value beside its slider")
+        elif readout.first.text_content() == readout_before:
+            problems.append(f"explorer {k}: its readout did not change with the frame "
+                            f"({readout_before!r})")
         loaded = image.evaluate("i => i.complete && i.naturalWidth > 0")
         if not loaded:
             problems.append(f"explorer {k}: the last frame did not load")
@@ -236,6 +257,152 @@ def _check_width(page) -> list[str]:
         if wide else []
 
 
+def _check_math_width(page) -> list[str]:
+    """Formulas wider than their box: display math clipped by (or scrolling in) its container,
+    inline math running past the right edge of its paragraph, list item or table cell."""
+    if not page.evaluate("() => document.querySelector('mjx-container') !== null"):
+        return []
+    page.wait_for_timeout(200)  # book/_static/twolayer-math.js fits formulas after typesetting
+    wide = page.evaluate(r"""() => {
+        const out = [], tex = new Map();
+        for (const item of MathJax.startup.document.math) tex.set(item.typesetRoot, item.math);
+        for (const box of document.querySelectorAll('main mjx-container')) {
+          const math = box.querySelector('mjx-math');
+          if (!math || box.closest('.cell_output, .jp-OutputArea')) continue;
+          const display = box.getAttribute('display') === 'true' || box.closest('div.math');
+          // The block the formula has to fit into, and its content box.
+          const block = display
+            ? (box.closest('div.math') || box.parentElement)
+            : box.parentElement.closest('p, li, td, th, dd, dt, div, figcaption');
+          if (!block) continue;
+          const style = getComputedStyle(block), r = block.getBoundingClientRect();
+          const px = name => parseFloat(style[name]) || 0;
+          const left = r.left + px('paddingLeft') + px('borderLeftWidth');
+          const right = r.right - px('paddingRight') - px('borderRightWidth');
+          const m = math.getBoundingClientRect();
+          const over = Math.max(m.right - right, left - m.left);
+          if (over > 1) {
+            out.push({tex: (tex.get(box) || '?').trim().replace(/\s+/g, ' ').slice(0, 70),
+                      over: Math.round(over), width: Math.round(m.width),
+                      box: Math.round(right - left), display: !!display});
+          }
+        }
+        return out;
+    }""")
+    return [f"{'display' if w['display'] else 'inline'} formula wider than its box by "
+            f"{w['over']} px ({w['width']} px in {w['box']} px): {w['tex']!r}" for w in wide[:10]]
+
+
+def _check_code(page) -> list[str]:
+    """Code blocks that scroll sideways, tables printed as two boxes, visible glue calls."""
+    state = page.evaluate(r"""() => {
+        const main = document.querySelector('main') || document.body;
+        const wide = [...main.querySelectorAll('div.highlight pre')]
+          .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+          .map(pre => ({line: pre.textContent.split('\n')
+                                 .reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 100),
+                        over: pre.scrollWidth - pre.clientWidth,
+                        output: !!pre.closest('.cell_output')}));
+        const split = [...main.querySelectorAll('.cell_output')].filter(out => {
+          const kids = [...out.children];
+          return kids.some((k, i) => i > 0 && k.matches('.output.stream')
+                                      && kids[i - 1].matches('.output.stream'));
+        }).map(out => out.textContent.trim().slice(0, 80));
+        const glue = [...main.querySelectorAll('.cell_input')]
+          .flatMap(c => c.textContent.split('\n'))
+          .filter(line => /^\s*glue\(/.test(line)).map(l => l.trim().slice(0, 80));
+        return {wide, split, glue};
+    }""")
+    problems = [f"code {'output' if w['output'] else 'block'} scrolls sideways by {w['over']} px: "
+                f"{w['line']!r}" for w in state["wide"][:10]]
+    problems += [f"one cell prints its output as two boxes (split stream): {t!r}"
+                 for t in state["split"][:5]]
+    if state["glue"]:
+        problems.append(f"{len(state['glue'])} glue(...) lines shown in code cells (put them in a "
+                        f"cell tagged remove-cell), e.g. {state['glue'][0]!r}")
+    return problems
+
+
+def _png_bytes(src: str, site: Path, base_url: str) -> bytes | None:
+    if src.startswith("data:image/png;base64,"):
+        return base64.b64decode(src.split(",", 1)[1])
+    parts = urlsplit(src)
+    if not src.startswith(base_url) or not parts.path.endswith(".png"):
+        return None
+    path = _site_file(site, parts.path)
+    return path.read_bytes() if path.is_file() else None
+
+
+def _check_figure_text(page, site: Path, base_url: str) -> list[str]:
+    """The smallest text of each figure, as displayed, against the body's small print."""
+    state = page.evaluate("""() => {
+        const main = document.querySelector('main') || document.body;
+        const p = main.querySelector('p') || main;
+        const small = document.createElement('small');
+        small.textContent = 'x';
+        p.appendChild(small);
+        const smallPx = parseFloat(getComputedStyle(small).fontSize);
+        small.remove();
+        const images = [...main.querySelectorAll('.cell_output img, div.animation img')]
+          .filter(i => i.naturalWidth > 0)
+          .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth,
+                      shown: i.getBoundingClientRect().width,
+                      minFont: i.getAttribute('data-min-font-pt')}));
+        return {smallPx, images};
+    }""")
+    problems = []
+    for image in state["images"]:
+        png = _png_bytes(image["src"], site, base_url)
+        name = image["src"][:60] if not image["src"].startswith("data:") else "explorer frame"
+        if png is None:
+            problems.append(f"figure is not a PNG of the site: {name}")
+            continue
+        info = png_text(png)
+        min_font = image["minFont"] or info.get(MIN_FONT_KEY)
+        if min_font is None or "dpi" not in info:
+            problems.append(f"figure {name} does not record its smallest text size or its dpi "
+                            "(draw it with twolayer.plotting.new_figure)")
+            continue
+        px = float(min_font) / 72 * float(info["dpi"]) * image["shown"] / image["natural"]
+        if px < state["smallPx"] - 0.05:
+            problems.append(f"figure text too small: {float(min_font):g} pt shown at {px:.1f} px, "
+                            f"below the small print of the page ({state['smallPx']:.1f} px): "
+                            f"{name} (shown {image['shown']:.0f} px wide, "
+                            f"{image['natural']} px PNG at {info['dpi']} dpi)")
+    return problems
+
+
+def _check_dark_captions(page) -> list[str]:
+    """In dark mode, explorer captions and readouts must stand out from their background."""
+    if not page.evaluate("() => document.querySelector('.twolayer-explorer') !== null"):
+        return []
+    page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+    page.wait_for_timeout(100)
+    found = page.evaluate(r"""() => {
+        const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+          .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+          .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const background = e => {
+          for (; e; e = e.parentElement) {
+            const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        return [...document.querySelectorAll('.twolayer-explorer figcaption, '
+                                             + '.twolayer-explorer .anim-value')]
+          .map(e => {
+            const a = lum(rgb(getComputedStyle(e).color).slice(0, 3)), b = lum(background(e));
+            return {text: e.textContent.trim().slice(0, 50),
+                    ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+          });
+    }""")
+    page.evaluate("() => { document.documentElement.dataset.theme = 'light'; }")
+    return [f"explorer text hard to read in dark mode (contrast {f['ratio']:.1f}, needs 4.5): "
+            f"{f['text']!r}" for f in found if f["ratio"] < 4.5]
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_page(page_path: str, viewport: str, browser, base_url: str, site: Path,
               screenshots: Path) -> None:
@@ -276,11 +443,15 @@ def test_page(page_path: str, viewport: str, browser, base_url: str, site: Path,
         is_chapter = bool(CHAPTER.search(page_path))
         problems += _check_math_sources(page_file.read_text(encoding="utf-8"))
         problems += _check_math(page)
+        problems += _check_math_width(page)
         problems += _check_images(page)
         problems += _check_links(page, base_url, site, page_file)
         problems += _check_explorers(page)
         if viewport == "desktop":
             problems += _check_notebook_download(page, site, is_chapter)
+            problems += _check_code(page)
+            problems += _check_figure_text(page, site, base_url)
+            problems += _check_dark_captions(page)
         else:
             problems += _check_width(page)
         page.wait_for_load_state("networkidle")
@@ -360,3 +531,22 @@ def test_figures_and_explorer(content_page: str, site: Path) -> None:
                         "(twolayer.widgets.static.static_explorer)")
     if problems:
         pytest.fail(f"{content_page}:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+def test_general_index_lists_key_terms_of_every_chapter(site: Path) -> None:
+    """The general index is not empty: each chapter indexes its key terms ({index} entries)."""
+    index = site / "genindex.html"
+    if not index.is_file():
+        pytest.fail("the site has no general index (genindex.html)", pytrace=False)
+    links = re.findall(r'<a href="(book/\d\d_[^"#]+)\.html#index-\d+"', index.read_text("utf-8"))
+    per_chapter = {page: links.count(page) for page in set(links)}
+    chapters = {p.relative_to(site).with_suffix("").as_posix()
+                for p in (site / "book").glob("[0-9][0-9]_*.html") if CHAPTER.search(p.name)}
+    missing = sorted(chapters - set(per_chapter))
+    problems = [f"no index entry links to {page}.html" for page in missing]
+    if len(links) < 5 * len(chapters):
+        problems.append(f"the general index has only {len(links)} entries")
+    # sphinx-proof's domain index lists bare labels: the site must not offer it
+    problems += [f"{p.name}: a domain index of bare labels" for p in site.glob("prf-*.html")]
+    if problems:
+        pytest.fail("\n  ".join(problems), pytrace=False)

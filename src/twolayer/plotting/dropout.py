@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..dropout import DescentComparison, FlowResult, RunResult
 from . import PALETTE, new_figure
@@ -90,6 +91,7 @@ def plot_rates(
         if points_width and p in points_width:
             ax2.plot(*points_width[p], "o", color=color, ms=5, mfc="none")
     ax2.set_xlabel("width m")
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))  # m is an integer
     ax2.set_ylabel(r"rate $2\lambda_{\min}^{+}$")
     ax2.set_title("rate against the width")
     ax2.legend()

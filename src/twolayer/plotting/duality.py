@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..arrangements import critical_angles_2d, unit_circle
 from ..duality import CuttingPlaneResult, dual_constraint
@@ -58,7 +59,7 @@ def draw_fit_on_circle(
     ax.set_xticks(*_TICKS)
     ax.set_xlabel("angle of the input x")
     ax.set_ylabel("f(x) on the unit circle")
-    ax.legend(loc="lower right", ncols=2, fontsize=8)
+    ax.legend(loc="lower right", ncols=2)
 
 
 def draw_dual_constraint(
@@ -100,7 +101,7 @@ def draw_dual_constraint(
     ax.set_xticks(*_TICKS)
     ax.set_xlabel("direction u(θ) = (cos θ, sin θ) of a neuron")
     ax.set_ylabel("dual constraint")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False, fontsize=8)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False)
 
 
 def plot_dual_constraint(
@@ -207,7 +208,7 @@ def plot_certificate_trajectory(
     ax.set_yscale("log")
     ax.set_xlabel("SGD step")
     ax.set_ylabel("relative suboptimality")
-    ax.legend(loc="center right", fontsize=8)
+    ax.legend(loc="center right")
     return fig
 
 
@@ -298,9 +299,11 @@ def plot_cutting_plane(
               color=PALETTE[0])
     left.set_yscale("log")
     left.set_xlabel("iteration")
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_ylabel("$(p_k - p^*)/p^*$")
     right.plot(it, np.maximum(result.violations - 1.0, floor), "-o", ms=4, color=PALETTE[1])
     right.set_yscale("log")
     right.set_xlabel("iteration")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_ylabel(r"$\max_u |v_k^\top \mathrm{relu}(Xu)|/\beta - 1$")
     return fig

@@ -55,6 +55,7 @@ def plot_spurious_experiment(
     frac = [experiment.fraction(k) for k in ks]
     ax0.bar(ks, frac, width=1.2, color=PALETTE[0])
     ax0.set_xlabel("k = d")
+    ax0.xaxis.set_major_locator(MaxNLocator(integer=True))  # k is an integer
     ax0.set_ylabel("fraction of runs")
     ax0.set_ylim(0, 1)
     ax0.set_title(f"Spurious minima, {experiment.runs} runs per size")
@@ -77,13 +78,14 @@ def plot_spurious_experiment(
             ax1.scatter(k + jitter[sel], losses[sel], s=14, color=color, label=f"n = {n}")
     ax1.set_ylim(bottom=0)
     ax1.set_xlabel("k = d")
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.set_ylabel("loss at the spurious minimum")
     ax1.set_title("Loss levels")
     if labels is not None:
         handles, names = ax1.get_legend_handles_labels()
         unique = dict(sorted(zip(names, handles), key=lambda nh: int(nh[0][4:])))
         ax1.legend(unique.values(), unique.keys(), title="isotropy ΔS(k−n) × …",
-                   loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, title_fontsize=7)
+                   loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -107,6 +109,8 @@ def plot_isotropy_pattern(
         ax.set_title(title)
         ax.set_xlabel("input coordinate")
         ax.set_ylabel("neuron")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # indices
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(False)
     fig.colorbar(im, ax=axes, shrink=0.8)
     return fig
@@ -131,7 +135,7 @@ def plot_type_a_family(
     ax1.set_xscale("log")
     ax1.set_xlabel("k = d")
     ax1.set_title("Parameters of the fixed-point space")
-    ax1.legend(fontsize=7, loc="center right")
+    ax1.legend(loc="center right")
     return fig
 
 
@@ -162,7 +166,7 @@ def plot_distinct_eigenvalues(
     ax0.set_xlabel("k = d")
     ax0.set_ylabel("eigenvalue")
     ax0.set_title("Distinct Hessian eigenvalues")
-    ax0.legend(fontsize=7, ncol=2, loc="upper left")
+    ax0.legend(ncol=2, loc="upper left")
     for label, color in TYPE_COLORS.items():
         mass = []
         for k in ks:
@@ -171,7 +175,7 @@ def plot_distinct_eigenvalues(
                         / sp.size)
         if any(mass):
             ax1.plot(ks, mass, color=color, label=label, ls="--" if label == "Y" else "-")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     ax1.set_xscale("log")
     ax1.set_ylim(0, 1)
     ax1.set_xlabel("k = d")
@@ -212,5 +216,5 @@ def plot_type_a_panel(
     ax1.set_xlabel("eigenvalue")
     ax1.set_ylabel("multiplicity")
     ax1.set_title(f"Hessian spectrum ({spectrum.size} eigenvalues)")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     return fig

@@ -60,7 +60,7 @@ def plot_interpolants(
         ax.set_xlabel("x")
         ax.set_title(title)
     axes[0][0].set_ylabel("f(x)")
-    axes[0][0].legend(loc="best", fontsize=8)
+    axes[0][0].legend(loc="best")
     return fig
 
 
@@ -79,7 +79,7 @@ def plot_band(
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
     return fig
 
 
@@ -122,8 +122,8 @@ def plot_regimes(
         bottom.set_xlabel("knot position $e_i$")
     axes[0][0].set_ylabel("f(x)")
     axes[1][0].set_ylabel("share of the total slope jump")
-    axes[0][0].legend(loc="best", fontsize=8)
-    axes[1][0].legend(loc="upper right", fontsize=8)
+    axes[0][0].legend(loc="best")
+    axes[1][0].legend(loc="upper right")
     return fig
 
 
@@ -168,13 +168,13 @@ def plot_ratio_sweep(sweep: RatioSweep, *, width: float = 8.0, height: float = 3
     ax1.loglog(r, sweep.d_linear, "s-", color=PALETTE[1], label="to linear interpolant")
     ax1.set_xlabel(r"initial ratio $|c_i| / \|(a_i, b_i)\|$")
     ax1.set_ylabel("sup-norm distance on $[x_1, x_n]$")
-    ax1.legend(loc="center left", fontsize=8)
+    ax1.legend(loc="center left")
     ax2.semilogx(r, sweep.near_samples, "o-", color=PALETTE[2],
                  label="share of curvature near a sample")
     ax2.set_ylim(0, 1.05)
     ax2.set_xlabel(r"initial ratio $|c_i| / \|(a_i, b_i)\|$")
     ax2.set_ylabel("share")
-    ax2.legend(loc="lower right", fontsize=8)
+    ax2.legend(loc="lower right")
     # lazy index on the top axis (it is proportional to the ratio)
     slope = float(np.median(sweep.lazy / r))
     for ax in (ax1, ax2):
@@ -198,7 +198,7 @@ def plot_explorer(
     ax1.plot(grid, run.final(grid), color=PALETTE[0], lw=2.0, label="network")
     _reference_curves(ax1, x, y, grid)
     ax1.set_xlabel("x")
-    ax1.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    ax1.legend(loc="lower left", framealpha=0.9)
     edges = np.linspace(x[0] - 0.05 * (x[-1] - x[0]), x[-1] + 0.05 * (x[-1] - x[0]), bins + 1)
     ax2.vlines(x, 0.0, 1.0, transform=ax2.get_xaxis_transform(), color="0.6", lw=0.6, zorder=0)
     _curvature_histogram(ax2, run.initial, edges, fill=False, color="0.3", lw=1.0)

@@ -120,11 +120,11 @@ def type_a_spectrum(alpha: object, k: int, d: int | None = None) -> ReducedSpect
     and for ``k > d`` there are 7 trivial, 6 S, one X, one Y, 2 S' and one S⊗S'. By Schur's
     lemma H maps each copy of an irreducible representation to a combination of the copies of
     the same type with the same coefficients for every vector, so each type contributes a small
-    matrix (5 x 5 at most) whose eigenvalues are eigenvalues of H with multiplicity the
-    dimension of the representation (Arjevani & Field 2020, sec. 4). For each type this
-    function takes one pattern vector per copy, ``u_b``, reads ``(H u_b)`` at one position per
-    copy from :func:`twolayer.gaussian.hessian_rows`, and solves for the block. The cost is
-    ``O(k d)``: about 20 Hessian rows, never the ``k d x k d`` matrix.
+    matrix (at most 5 x 5 for k = d, 7 x 7 for k > d) whose eigenvalues are eigenvalues of H
+    with multiplicity the dimension of the representation (Arjevani & Field 2020, sec. 4). For
+    each type this function takes one pattern vector per copy, ``u_b``, reads ``(H u_b)`` at one
+    position per copy from :func:`twolayer.gaussian.hessian_rows`, and solves for the block. The
+    cost is ``O(k d)``: 7 Hessian rows for k = d and 9 for k > d, never the ``k d x k d`` matrix.
 
     Parameters
     ----------
