@@ -61,6 +61,10 @@ def patterns_from_directions(X: object, U: object) -> np.ndarray:
         raise ValueError(
             f"U must have {X.shape[1]} columns like X, got shape {U.shape}"
         )
+    return _patterns_from_directions(X, U)
+
+
+def _patterns_from_directions(X: np.ndarray, U: np.ndarray) -> np.ndarray:
     return _unique_rows((U @ X.T) >= 0)
 
 
@@ -90,7 +94,7 @@ def sample_patterns(X: object, num: int, rng: object) -> np.ndarray:
     num = check_int(num, "num", low=1)
     gen = as_rng(rng)
     U = gen.standard_normal((num, X.shape[1]))
-    return patterns_from_directions(X, U)
+    return _patterns_from_directions(X, U)
 
 
 def unit_circle(theta: object) -> np.ndarray:
@@ -105,7 +109,10 @@ def unit_circle(theta: object) -> np.ndarray:
     -------
     numpy.ndarray, shape (k, 2)
     """
-    theta = as_array(theta, "theta", ndim=1)
+    return _unit_circle(as_array(theta, "theta", ndim=1))
+
+
+def _unit_circle(theta: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(theta), np.sin(theta)])
 
 
@@ -126,7 +133,10 @@ def critical_angles_2d(X: object) -> np.ndarray:
     numpy.ndarray, shape (K,)
         The distinct critical angles, sorted increasingly (``K <= 2n``).
     """
-    X = as_array(X, "X", shape=(None, 2))
+    return _critical_angles_2d(as_array(X, "X", shape=(None, 2)))
+
+
+def _critical_angles_2d(X: np.ndarray) -> np.ndarray:
     nonzero = np.linalg.norm(X, axis=1) > 0
     phi = np.arctan2(X[nonzero, 1], X[nonzero, 0])
     angles = np.concatenate([phi + np.pi / 2, phi - np.pi / 2]) % (2 * np.pi)

@@ -249,6 +249,14 @@ def solve_convex(
         If the solver does not report an optimal status; the message carries the status.
     """
     X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    return _solve(X, y, beta, pat, solver, solver_options)
+
+
+def _solve(
+    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, solver: str,
+    solver_options: dict | None,
+) -> ConvexSolution:
+    """:func:`solve_convex` on checked arrays: our interior-point method or cvxpy."""
     if solver == "ipm":
         from .solvers.ipm import _check_options, _solve_checked
 

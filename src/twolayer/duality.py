@@ -38,20 +38,23 @@ from ._checks import (
 )
 from .arrangements import (
     _arc_midpoints,
+    _critical_angles_2d,
+    _patterns_from_directions,
+    _unit_circle,
     critical_angles_2d,
     essential_constraints,
-    patterns_from_directions,
     sample_patterns,
     unit_circle,
 )
 from .convex import (
     ConvexSolution,
     _check_problem,
+    _solve,
     convex_objective,
     solve_convex,
     solve_problem,
 )
-from .network import forward, objective, path_norm
+from .network import _forward, _objective, _path_norm
 
 __all__ = [
     "Certificate",
@@ -93,7 +96,10 @@ def dual_value(y: object, v: object) -> float:
     float
     """
     y = as_array(y, "y", ndim=1)
-    v = as_array(v, "v", shape=y.shape)
+    return _dual_value(y, as_array(v, "v", shape=y.shape))
+
+
+def _dual_value(y: np.ndarray, v: np.ndarray) -> float:
     return float(-0.5 * np.sum((v - y) ** 2) + 0.5 * y @ y)
 
 
@@ -154,13 +160,13 @@ class ConstraintMax:
 
 def _circle_max(X: np.ndarray, v: np.ndarray) -> ConstraintMax:
     """Exact maximum of |v^T relu(X u(theta))| over the circle (d = 2)."""
-    angles = critical_angles_2d(X)
+    angles = _critical_angles_2d(X)
     if angles.size == 0:  # X = 0: the constraint is identically zero
         return ConstraintMax(0.0, np.array([1.0, 0.0]), np.ones(X.shape[0], bool), 1.0, True)
     start = angles
     stop = np.concatenate([angles[1:], [angles[0] + 2 * np.pi]])
     mid = 0.5 * (start + stop)
-    pats = (unit_circle(mid) @ X.T) >= 0  # (K, n): pattern of each open arc
+    pats = (_unit_circle(mid) @ X.T) >= 0  # (K, n): pattern of each open arc
     G = (pats * v) @ X  # (K, 2): g_k = X^T D_k v, the constraint is g_k . u(theta) on arc k
     best_val, best_theta, best_k, best_sign = -1.0, 0.0, 0, 1.0
     # candidates: both endpoints of every arc, and the angles of +-g_k when inside arc k
@@ -170,7 +176,7 @@ def _circle_max(X: np.ndarray, v: np.ndarray) -> ConstraintMax:
         t = start + (phi + shift - start) % (2 * np.pi)
         cands.append(np.where(t <= stop, t, start))
     for t in cands:
-        vals = np.einsum("kd,kd->k", G, unit_circle(t))
+        vals = np.einsum("kd,kd->k", G, _unit_circle(t))
         k = int(np.argmax(np.abs(vals)))
         if abs(vals[k]) > best_val:
             best_val, best_theta, best_k = float(abs(vals[k])), float(t[k]), k
@@ -397,14 +403,14 @@ def certificate(
             f"patterns must be given when X has d = {X.shape[1]} > 2 columns: the exact "
             "maximum over the sphere is computed over pattern cones"
         )
-    primal = objective(X, y, W, a, beta)
-    r = y - forward(X, W, a)
-    primal_bal = float(0.5 * r @ r + beta * path_norm(W, a))
+    primal = _objective(X, y, W, a, beta, None)
+    r = y - _forward(X, W, a, None)
+    primal_bal = float(0.5 * r @ r + beta * _path_norm(W, a))
     cert = _certify(X, y, beta, r, primal, primal_bal, patterns, complete)
     if refine:
-        own = network_patterns(X, W[(a != 0) & (np.linalg.norm(W, axis=1) > 0)])
+        own = _network_patterns(X, W[(a != 0) & (np.linalg.norm(W, axis=1) > 0)], True)
         if own.shape[0]:
-            restricted = solve_convex(X, y, beta, own)
+            restricted = _solve(X, y, beta, own, "CLARABEL", None)
             other = _certify(X, y, beta, restricted.residual, primal, primal_bal, patterns,
                              complete, refined=True)
             if other.dual > cert.dual:
@@ -433,18 +439,22 @@ def network_patterns(X: object, W: object, neighbours: bool = True) -> np.ndarra
     W = as_array(W, "W", ndim=2)
     if W.shape[1] != X.shape[1]:
         raise ValueError(f"W must have {X.shape[1]} columns like X, got shape {W.shape}")
+    return _network_patterns(X, W, bool(neighbours))
+
+
+def _network_patterns(X: np.ndarray, W: np.ndarray, neighbours: bool) -> np.ndarray:
     if X.shape[1] != 2 or not neighbours or W.shape[0] == 0:
-        return patterns_from_directions(X, W)
-    angles = critical_angles_2d(X)
+        return _patterns_from_directions(X, W)
+    angles = _critical_angles_2d(X)
     if angles.size == 0:
-        return patterns_from_directions(X, W)
+        return _patterns_from_directions(X, W)
     mids = 0.5 * (angles + np.concatenate([angles[1:], [angles[0] + 2 * np.pi]]))
     theta = np.arctan2(W[:, 1], W[:, 0]) % (2 * np.pi)
     k = (np.searchsorted(angles, theta, side="right") - 1) % angles.size  # arc of each neuron
     K = angles.size
     arcs = np.unique(np.concatenate([(k - 1) % K, k, (k + 1) % K]))
-    U = np.vstack([W, unit_circle(mids[arcs])])
-    return patterns_from_directions(X, U)
+    U = np.vstack([W, _unit_circle(mids[arcs])])
+    return _patterns_from_directions(X, U)
 
 
 def convex_certificate(solution: ConvexSolution) -> Certificate:
@@ -495,7 +505,7 @@ def _certify(
         if cmax.value > 0:
             s = min(s, beta / cmax.value)
         s = max(s, 0.0)
-    dual = dual_value(y, s * r)
+    dual = _dual_value(y, s * r)
     gap = primal - dual
     return Certificate(
         primal=primal,

@@ -78,6 +78,10 @@ def forward(X: object, W: object, a: object, b: object | None = None) -> np.ndar
     """
     X = as_array(X, "X", ndim=2)
     W, a, b = _check_params(W, a, b, d=X.shape[1])
+    return _forward(X, W, a, b)
+
+
+def _forward(X: np.ndarray, W: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
     return np.maximum(_preactivation(X, W, b), 0.0) @ a
 
 
@@ -91,7 +95,14 @@ def objective(
     X, y = _check_data(X, y)
     W, a, b = _check_params(W, a, b, d=X.shape[1])
     beta = check_real(beta, "beta", low=0.0)
-    residual = np.maximum(_preactivation(X, W, b), 0.0) @ a - y
+    return _objective(X, y, W, a, beta, b)
+
+
+def _objective(
+    X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, beta: float,
+    b: np.ndarray | None,
+) -> float:
+    residual = _forward(X, W, a, b) - y
     return float(0.5 * residual @ residual + 0.5 * beta * (np.sum(W**2) + a @ a))
 
 
@@ -340,6 +351,10 @@ def train_from_random_inits(
 def path_norm(W: object, a: object) -> float:
     """Path norm ``sum_j |a_j| ||w_j||`` of a network ``W (m, d)``, ``a (m,)``."""
     W, a, _ = _check_params(W, a, None)
+    return _path_norm(W, a)
+
+
+def _path_norm(W: np.ndarray, a: np.ndarray) -> float:
     return float(np.abs(a) @ np.linalg.norm(W, axis=1))
 
 
