@@ -55,7 +55,8 @@ VIEWPORTS = {
               "is_mobile": True, "has_touch": True},
 }
 CHAPTER = re.compile(r"(^|/)\d\d_[^/]*\.html$")
-TIMEOUT_MS = 20_000
+# A chapter with explorers is a few MB of page; on a loaded 2-core machine it can take 30 s.
+TIMEOUT_MS = 60_000
 
 # TeX that must not survive as visible text outside code.
 RAW_TEX = [

@@ -38,6 +38,9 @@ MIN_FONT_PT = 10.5
 #: so that a figure is never shrunk (and its text with it).
 MAX_WIDTH_IN = 6.7
 
+#: Margin around the tight bounding box of a shown figure, in inches.
+PAD_IN = 0.04
+
 #: Device pixels per layout pixel of the book's PNG figures (2: sharp on high-density screens).
 PIXEL_RATIO = 2
 
@@ -117,17 +120,20 @@ def figure_png(fig: Figure, *, pixel_ratio: int = PIXEL_RATIO) -> tuple[str, dic
     Returns
     -------
     (data, metadata) : str, dict
-        Base64 PNG rendered at ``pixel_ratio * fig.dpi`` with a tight bounding box, carrying the
-        figure's smallest text size (points) in a ``tEXt`` chunk :data:`MIN_FONT_KEY`, and the
-        display size ``{"width", "height"}`` in layout pixels.
+        Base64 PNG rendered at ``pixel_ratio * fig.dpi`` with a tight bounding box (margin
+        :data:`PAD_IN`), carrying the figure's smallest text size (points) in a ``tEXt`` chunk
+        :data:`MIN_FONT_KEY`, and the display size ``{"width", "height"}`` in layout pixels.
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     if isinstance(pixel_ratio, bool) or not isinstance(pixel_ratio, int) or pixel_ratio < 1:
         raise ValueError(f"pixel_ratio must be a positive int, got {pixel_ratio!r}")
     buffer = io.BytesIO()
+    # a thin margin (0.04 in): with the default 0.1 in, a figure of MAX_WIDTH_IN whose content
+    # fills its width would be 690 px wide, wider than the column, and be shrunk
     fig.canvas.print_figure(buffer, format="png", dpi=fig.dpi * pixel_ratio, bbox_inches="tight",
-                            facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+                            pad_inches=PAD_IN, facecolor=fig.get_facecolor(),
+                            edgecolor=fig.get_edgecolor())
     png = _with_text_chunk(buffer.getvalue(), MIN_FONT_KEY, f"{smallest_font_pt(fig):.2f}")
     width, height = struct.unpack(">II", png[16:24])
     metadata = {"width": width // pixel_ratio, "height": height // pixel_ratio}
