@@ -68,7 +68,9 @@ $(BUILD)/.forced: $(INSTALLED) $(ASSETS) $(SOURCES)
 	# Jupyter Book resolves local_extensions relative to the config file, which is one level down.
 	sed -e 's/execute_notebooks: cache/execute_notebooks: force/' \
 		-e 's|offline_site: book/_ext|offline_site: ../book/_ext|' _config.yml > $(BUILD)/_config_force.yml
-	$(BIN)/jupyter-book build . --config $(BUILD)/_config_force.yml -W -n --keep-going
+	# --all: Sphinx re-reads (so re-executes) only the pages whose source changed, not those
+	# whose library code or extension (book/_ext) changed.
+	$(BIN)/jupyter-book build . --config $(BUILD)/_config_force.yml -W -n --keep-going --all
 	touch $@
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
 
