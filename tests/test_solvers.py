@@ -247,3 +247,14 @@ def test_path_is_warm_started_and_matches_single_solves():
     assert path.active[0] <= path.active[-1]
     with pytest.raises(ValueError, match="betas"):
         solve_path(X, y, [0.1, -1.0], pat)
+
+
+@pytest.mark.parametrize(("x_scale", "y_scale"), [(1e-2, 1e3), (1e2, 1e-3), (1.0, 1e2)])
+def test_scales_of_data_and_targets(x_scale, y_scale):
+    # a small sample of bench/robustness.py: the certificate is scale-free
+    X, y, beta, pat = _random(4, n=15, d=3, P=30)
+    X, y = X * x_scale, y * y_scale
+    beta = beta * x_scale * y_scale
+    ref = solve_convex(X, y, beta, pat)
+    res = solve_ipm(X, y, beta, pat)
+    assert res.solution.value == pytest.approx(ref.value, rel=1e-7)
