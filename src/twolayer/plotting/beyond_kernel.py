@@ -51,7 +51,10 @@ def plot_comparison(result: KernelComparison, *, width: float = 8.0,
     ax1.set_ylabel("held-out loss × d")
     ax0.set_title("Held-out loss, n = " + f"{result.n[0] // result.ds[0] ** 2} d²")
     ax1.set_title("Loss × d: flat means Θ(1/d)")
-    ax0.legend(loc="lower left", fontsize=8)
+    # Room below the lowest curve for the legend, clear of the data.
+    low = min(np.min(getattr(result, key).mean(axis=1)) for key, *_ in _LEARNERS)
+    ax0.set_ylim(bottom=low / 100)
+    ax0.legend(loc="lower right", fontsize=8)
     return fig
 
 
