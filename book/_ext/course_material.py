@@ -330,17 +330,33 @@ def _strip_ids(node: nodes.Element) -> nodes.Element:
     return node
 
 
+def _name_results(env: Any, exercise: nodes.Element) -> None:
+    """Replace each prf:ref in ``exercise`` by the name of its target, "Lemma 1.1" (unlinked)."""
+    proofs = getattr(env, "proof_list", {})
+    for ref in list(exercise.findall(addnodes.pending_xref)):
+        match = proofs.get(ref.get("reftarget", ""))
+        if ref.get("refdomain") != "prf" or match is None:
+            continue
+        number = ""
+        if not match.get("nonumber"):
+            numbers = env.toc_fignumbers.get(match["docname"], {})
+            number = ".".join(map(str, numbers.get(match["countertype"], {}).get(
+                ref["reftarget"], ())))
+        ref.replace_self(nodes.Text(f"{match['realtype'].title()} {number}".strip()))
+
+
 def problem_sheets(env: Any, refdoc: str, builder: Any) -> list[nodes.Node]:
     builder_format = builder.format
     out: list[nodes.Node] = []
     for doc in chapters(env):
         info = env.course_docs[doc]
+        # Copied unresolved, resolved on the sheet's page (the chapter's same-page links would
+        # break there); in LaTeX, references to results become their names ("Lemma 1.1"), as
+        # problem_sheets.tex does not hold their targets.
+        exercises = _exercise_nodes(env, doc)
         if builder_format == "latex":
-            # Resolved as in the chapter: the references keep their text ("Lemma 1.1") also in
-            # problem_sheets.tex, where their targets are not.
-            exercises = list(env.get_and_resolve_doctree(doc, builder).findall(_is_exercise))
-        else:  # resolved on the sheet's page, where same-page links of the chapter would break
-            exercises = _exercise_nodes(env, doc)
+            for exercise in exercises:
+                _name_results(env, exercise)
         if not exercises:
             continue
         meta = {ex["label"]: ex for ex in info["exercises"]}
