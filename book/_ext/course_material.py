@@ -330,11 +330,33 @@ def _strip_ids(node: nodes.Element) -> nodes.Element:
     return node
 
 
-def problem_sheets(env: Any, refdoc: str, builder_format: str) -> list[nodes.Node]:
+def _name_results(env: Any, exercise: nodes.Element) -> None:
+    """Replace each prf:ref in ``exercise`` by the name of its target, "Lemma 1.1" (unlinked)."""
+    proofs = getattr(env, "proof_list", {})
+    for ref in list(exercise.findall(addnodes.pending_xref)):
+        match = proofs.get(ref.get("reftarget", ""))
+        if ref.get("refdomain") != "prf" or match is None:
+            continue
+        number = ""
+        if not match.get("nonumber"):
+            numbers = env.toc_fignumbers.get(match["docname"], {})
+            number = ".".join(map(str, numbers.get(match["countertype"], {}).get(
+                ref["reftarget"], ())))
+        ref.replace_self(nodes.Text(f"{match['realtype'].title()} {number}".strip()))
+
+
+def problem_sheets(env: Any, refdoc: str, builder: Any) -> list[nodes.Node]:
+    builder_format = builder.format
     out: list[nodes.Node] = []
     for doc in chapters(env):
         info = env.course_docs[doc]
+        # Copied unresolved, resolved on the sheet's page (the chapter's same-page links would
+        # break there); in LaTeX, references to results become their names ("Lemma 1.1"), as
+        # problem_sheets.tex does not hold their targets.
         exercises = _exercise_nodes(env, doc)
+        if builder_format == "latex":
+            for exercise in exercises:
+                _name_results(env, exercise)
         if not exercises:
             continue
         meta = {ex["label"]: ex for ex in info["exercises"]}
@@ -345,10 +367,10 @@ def problem_sheets(env: Any, refdoc: str, builder_format: str) -> list[nodes.Nod
         number = _chapter_number(env, doc)
         section += nodes.title("", f"Problem sheet {number}: {env.titles[doc].astext()}")
         intro = nodes.paragraph()
-        intro += nodes.Text("The exercises of ")
-        intro += _xref("doc", "/" + doc, refdoc, _chapter_title(env, doc))
-        intro += nodes.Text(", without solutions. The solutions are in the chapter, behind the "
-                            "dropdown after each exercise.")
+        intro += nodes.Text(f"The exercises of chapter {number}, ")
+        intro += _xref("doc", "/" + doc, refdoc, env.titles[doc].astext())
+        intro += nodes.Text(", without solutions; in the chapter, each solution follows its "
+                            "exercise.")
         section += intro
         for node in exercises:
             label = node.get("label", "")
@@ -471,11 +493,17 @@ def _seconds(meta: dict) -> float | None:
 
 
 def _first_line(source: str) -> str:
+    """The first line of a cell that is neither a comment nor part of an import."""
+    in_import = False
     for line in source.splitlines():
         line = line.strip()
-        if line and not line.startswith(("#", "import ", "from ")):
+        if in_import:
+            in_import = ")" not in line
+        elif line.startswith(("import ", "from ")):
+            in_import = line.endswith("(")
+        elif line and not line.startswith("#"):
             return line if len(line) <= 60 else line[:57] + "..."
-    return source.strip().splitlines()[0][:60] if source.strip() else ""
+    return "imports"
 
 
 def cell_timings(app: Sphinx, refdoc: str, threshold: float) -> list[nodes.Node]:
@@ -555,12 +583,14 @@ class FillCoursePages(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         docname = self.env.docname
+        if self.app.builder.format == "latex":
+            self.number_chapters_only()
         for node in list(self.document.findall(course_placeholder)):
             what = node["what"]
             if what == "exercise-index":
                 new = exercise_index(self.env, docname, self.app.builder)
             elif what == "problem-sheets":
-                new = problem_sheets(self.env, docname, self.app.builder.format)
+                new = problem_sheets(self.env, docname, self.app.builder)
                 # Copied statements hold math: load MathJax on this page.
                 self.env.get_domain("math").data["has_equations"][docname] = True
             elif what == "chapter-graph":
@@ -570,6 +600,29 @@ class FillCoursePages(SphinxPostTransform):
             else:
                 new = book_pdf(self.app)
             node.replace_self(new)
+
+
+    def number_chapters_only(self) -> None:
+        """In the PDF, number the chapters 1, 2, ... as on the site, and nothing else.
+
+        LaTeX numbers every document of the book as a chapter, front matter included, so that
+        the first chapter would be "Chapter 9" while its figures, theorems and exercises carry
+        Sphinx's numbers 1.x. Before each document of the assembled book: no numbers outside
+        the chapters, and the chapter counter reset before the first chapter.
+        """
+        docs = chapters(self.env)
+        starts = list(self.document.findall(addnodes.start_of_file))
+        if not any(node.get("docname") in docs for node in starts):
+            return  # not the book (the problem sheets)
+        self.document.insert(0, nodes.raw("", "\\setcounter{secnumdepth}{-1}\n", format="latex"))
+        first = True
+        for node in starts:
+            is_chapter = node.get("docname") in docs
+            tex = f"\\setcounter{{secnumdepth}}{{{2 if is_chapter else -1}}}"
+            if is_chapter and first:
+                tex = "\\setcounter{chapter}{0}" + tex
+                first = False
+            node.parent.insert(node.parent.index(node), nodes.raw("", tex + "\n", format="latex"))
 
 
 def record_cell_timing(app: Sphinx, config: Any) -> None:
