@@ -20,6 +20,14 @@ def _frame(value: int) -> plt.Figure:
     return fig
 
 
+def _pixels(fig: plt.Figure, ratio: int) -> np.ndarray:
+    fig.set_dpi(fig.dpi * ratio)
+    fig.canvas.draw()
+    out = np.asarray(fig.canvas.buffer_rgba())[..., :3] / 255
+    plt.close(fig)
+    return out
+
+
 def test_the_output_holds_the_html_slider_and_the_first_frame_as_png():
     out = static_explorer(_frame, [2, 0, 1], label="value", alt="A square of one colour.")
     data, _ = DisplayFormatter().format(out)
@@ -27,14 +35,9 @@ def test_the_output_holds_the_html_slider_and_the_first_frame_as_png():
     png = data["image/png"]
     still = matplotlib.image.imread(io.BytesIO(png if isinstance(png, bytes) else
                                                __import__("base64").b64decode(png)))
-    fig = _frame(2)
-    fig.canvas.draw()
-    first = np.asarray(fig.canvas.buffer_rgba())[..., :3] / 255
-    plt.close(fig)
-    assert still.shape[:2] == first.shape[:2] == (75, 100)
+    # the frames are rendered at twice the figures' dpi (static_explorer's pixel_ratio)
+    first = _pixels(_frame(2), 2)
+    assert still.shape[:2] == first.shape[:2] == (150, 200)
     assert np.allclose(still[..., :3], first, atol=1 / 255)
-    fig = _frame(0)  # not the first value: the still must differ from it
-    fig.canvas.draw()
-    other = np.asarray(fig.canvas.buffer_rgba())[..., :3] / 255
-    plt.close(fig)
+    other = _pixels(_frame(0), 2)  # not the first value: the still must differ from it
     assert not np.allclose(still[..., :3], other, atol=1 / 255)
