@@ -585,6 +585,7 @@ class FillCoursePages(SphinxPostTransform):
         docname = self.env.docname
         if self.app.builder.format == "latex":
             self.number_chapters_only()
+            self.name_exercises()
         for node in list(self.document.findall(course_placeholder)):
             what = node["what"]
             if what == "exercise-index":
@@ -601,6 +602,20 @@ class FillCoursePages(SphinxPostTransform):
                 new = book_pdf(self.app)
             node.replace_self(new)
 
+
+    def name_exercises(self) -> None:
+        """In LaTeX, a reference to an exercise without its own text becomes "Exercise 1.2.3".
+
+        sphinx-exercise turns such a reference into a number reference that its LaTeX writer
+        leaves as "??"; the number is known here (unlinked).
+        """
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for ref in list(self.document.findall(addnodes.pending_xref)):
+            entry = registry.get(ref.get("reftarget", ""))
+            if entry is None or entry.get("type") != "exercise" or ref.get("refexplicit"):
+                continue
+            number = _number(self.env, entry["docname"], ref["reftarget"])
+            ref.replace_self(nodes.Text(f"Exercise {number}"))
 
     def number_chapters_only(self) -> None:
         """In the PDF, number the chapters 1, 2, ... as on the site, and nothing else.
