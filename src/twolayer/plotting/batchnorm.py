@@ -45,7 +45,7 @@ def plot_gd_vs_optimum(
     right.set_xlabel("seed of the GD run")
     right.set_ylabel("BN objective")
     right.set_title("GD ends above the optimum")
-    right.legend(loc="upper right", fontsize=8)
+    right.legend(loc="upper right")
     return fig
 
 
@@ -66,7 +66,7 @@ def plot_closed_form(
     ax.set_xlabel("data point i")
     ax.set_ylabel("value")
     ax.set_title("Over-parameterized BN networks: one fit for every X")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
     return fig
 
 
@@ -96,7 +96,7 @@ def plot_energy(result: DigitsResult, *, width: float = 7.0, height: float = 3.4
     twin.grid(False)
     handles, labels = ax.get_legend_handles_labels()
     h2, l2 = twin.get_legend_handles_labels()
-    ax.legend(handles + h2, labels + l2, loc="upper right", fontsize=8)
+    ax.legend(handles + h2, labels + l2, loc="upper right")
     ax.set_title("Where the first layer puts its energy")
     return fig
 
@@ -117,5 +117,5 @@ def plot_explore(result: ExploreResult, *, width: float = 6.4, height: float = 3
     how = "closed form" if result.closed_form else "convex program"
     ax.set_title(f"beta = {result.beta:.2f}, d = {result.d} (rank {result.rank} of "
                  f"n - 1 = {result.y.size - 1}): {how}, objective {result.value:.3f}")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     return fig

@@ -54,7 +54,7 @@ def plot_comparison(result: KernelComparison, *, width: float = 8.0,
     # Room below the lowest curve for the legend, clear of the data.
     low = min(np.min(getattr(result, key).mean(axis=1)) for key, *_ in _LEARNERS)
     ax0.set_ylim(bottom=low / 100)
-    ax0.legend(loc="lower right", fontsize=8)
+    ax0.legend(loc="lower right")
     return fig
 
 
@@ -79,7 +79,7 @@ def plot_staged_dynamics(run: StagedDynamics, *, width: float = 9.0,
     ax0.set_xlabel("step + 1")
     ax0.set_ylabel("population loss")
     ax0.set_title("Loss by Hermite degree")
-    ax0.legend(fontsize=7, loc="lower left", ncol=2)
+    ax0.legend(loc="lower left", ncol=2)
     ax1.plot(t, run.alignment, color=PALETTE[0])
     ax1.set_xscale("log")
     ax1.set_ylim(0, 1)
@@ -94,7 +94,7 @@ def plot_staged_dynamics(run: StagedDynamics, *, width: float = 9.0,
     ax2.set_xlabel("cosine of a neuron with its nearest ±w*")
     ax2.set_ylabel("neurons")
     ax2.set_title("The neurons move")
-    ax2.legend(fontsize=8, loc="upper left")
+    ax2.legend(loc="upper left")
     return fig
 
 
@@ -124,7 +124,7 @@ def plot_width_study(study: WidthStudy, *, width: float = 8.0, height: float = 3
     ax0.set_yscale("log")
     ax0.set_ylabel("population loss")
     ax0.set_title(f"d = {study.d}: loss")
-    ax0.legend(fontsize=8, loc="lower left")
+    ax0.legend(loc="lower left")
     ax1.set_ylim(0, 1)
     ax1.set_ylabel("mean best cosine with ±w*")
     ax1.set_title("Alignment")
@@ -145,7 +145,7 @@ def plot_bridge(x: np.ndarray, y: np.ndarray, target: Callable[[np.ndarray], np.
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.set_ylim(-1.8, 1.2)  # room for the legend below the troughs
-    ax.legend(fontsize=8, loc="lower center", ncol=2)
+    ax.legend(loc="lower center", ncol=2)
     return fig
 
 
@@ -162,6 +162,6 @@ def plot_explorer_frame(curves: LossCurves, *, title: str = "", width: float = 6
     ax.set_ylim(1e-5, 1.0)
     ax.set_xlabel("gradient descent step + 1")
     ax.set_ylabel("held-out loss")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(title)
+    ax.legend(loc="lower left")
     return fig

@@ -77,7 +77,7 @@ def plot_rectified_ellipsoid(
     left.set_aspect("equal")
     left.set_xlabel("$z_1$")
     left.set_ylabel("$z_2$")
-    left.legend(loc="lower left", fontsize=7)
+    left.legend(loc="lower left")
     left.set_title("primal: the rectified ellipsoid")
     pol = beta * geo.polar
     right.fill(pol[:, 0], pol[:, 1], color=PALETTE[2], alpha=0.25,
@@ -91,7 +91,7 @@ def plot_rectified_ellipsoid(
     right.set_aspect("equal")
     right.set_xlabel("$v_1$")
     right.set_ylabel("$v_2$")
-    right.legend(loc="lower left", fontsize=7)
+    right.legend(loc="lower left")
     right.set_title("dual: $v^*$ is the projection of $y$")
     if title:
         fig.suptitle(title)
@@ -157,7 +157,7 @@ def plot_classification_regions(
         ax.set_title(name)
     for k in res.knots:
         axes[0].axvline(k, color="0.5", lw=0.6, ls=":")
-    axes[0].legend(loc="upper right", fontsize=7)
+    axes[0].legend(loc="upper right")
     axes[1].set_xlabel("$x$")
     return fig
 
@@ -183,7 +183,7 @@ def plot_cutting_plane_run(
     a2.set_ylabel("working-set size")
     for ax in (a0, a1, a2):
         ax.set_xlabel("oracle call")
-    a0.legend(fontsize=7)
+    a0.legend()
     return fig
 
 
@@ -195,10 +195,10 @@ def plot_digits(res: DigitsExperiment, *, width: float = 7.0, height: float = 3.
     left.axhline(res.closed_value, color=PALETTE[1], label="closed form (Thm 15)")
     left.set_xlabel("seed")
     left.set_ylabel("training objective")
-    left.legend(fontsize=7)
+    left.legend()
     right.plot(r, res.sgd_test_accuracy, "o", color=PALETTE[0], label="SGD runs")
     right.axhline(res.closed_test_accuracy, color=PALETTE[1], label="closed form")
     right.set_xlabel("seed")
     right.set_ylabel("test accuracy")
-    right.legend(fontsize=7)
+    right.legend()
     return fig
