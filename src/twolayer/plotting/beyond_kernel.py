@@ -61,11 +61,16 @@ def plot_comparison(result: KernelComparison, *, width: float = 8.0,
 _TERM_LABELS = {0: "degree 0", 1: "degree 1", 2: "degree 2", 4: "degree 4"}
 
 
-def plot_staged_dynamics(run: StagedDynamics, *, width: float = 9.0,
-                         height: float = 3.2) -> Figure:
-    """The Hermite terms of the loss over training (left), the mean alignment (middle), and the
-    best cosine of each neuron with a direction ``+-w_i*`` at the start and the end (right)."""
-    fig, (ax0, ax1, ax2) = new_figure(1, 3, width=width, height=height)
+def plot_staged_dynamics(run: StagedDynamics, *, width: float = 6.7,
+                         height: float = 5.2) -> Figure:
+    """The Hermite terms of the loss over training (left), the mean alignment (top right), and
+    the best cosine of each neuron with a direction ``+-w_i*`` at the start and the end (bottom
+    right); the legend of the terms is below the panels."""
+    fig, axes = new_figure(2, 2, width=width, height=height)
+    grid = axes[0, 0].get_gridspec()
+    for ax in axes[:, 0]:
+        ax.remove()
+    ax0, ax1, ax2 = fig.add_subplot(grid[:, 0]), axes[0, 1], axes[1, 1]
     t = run.steps + 1
     ax0.plot(t, run.loss, color=PALETTE[7], lw=2, label="total")
     for n, k in enumerate(run.degrees):
@@ -79,7 +84,7 @@ def plot_staged_dynamics(run: StagedDynamics, *, width: float = 9.0,
     ax0.set_xlabel("step + 1")
     ax0.set_ylabel("population loss")
     ax0.set_title("Loss by Hermite degree")
-    ax0.legend(loc="lower left", ncol=2)
+    fig.legend(*ax0.get_legend_handles_labels(), loc="outside lower center", ncols=3)
     ax1.plot(t, run.alignment, color=PALETTE[0])
     ax1.set_xscale("log")
     ax1.set_ylim(0, 1)
@@ -91,7 +96,7 @@ def plot_staged_dynamics(run: StagedDynamics, *, width: float = 9.0,
         C = _neuron_cosines(W, run.V)
         ax2.hist(C, bins=bins, histtype="step" if label == "start" else "stepfilled",
                  color=color, alpha=1.0 if label == "start" else 0.6, label=label)
-    ax2.set_xlabel("cosine of a neuron with its nearest ±w*")
+    ax2.set_xlabel("cosine with the nearest ±w*")
     ax2.set_ylabel("neurons")
     ax2.set_title("The neurons move")
     ax2.legend(loc="upper left")
