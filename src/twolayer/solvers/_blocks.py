@@ -60,6 +60,20 @@ class Structure:
         return (W.T @ self.outer).reshape(-1, self.d, self.d)
 
 
+def _ridged_cholesky(C: np.ndarray) -> np.ndarray:
+    """Cholesky factors of unit-diagonal blocks ``C (k, d, d)``, with the smallest ridge
+    (1e-14, then 100 times more, up to 1e-4) that makes every block positive definite."""
+    eye = np.eye(C.shape[1])
+    ridge = 0.0
+    while True:
+        try:
+            return np.linalg.cholesky(C + ridge * eye)
+        except np.linalg.LinAlgError:
+            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
+            if ridge > 1e-4:
+                raise
+
+
 def inverse_factors(B: np.ndarray) -> np.ndarray:
     """Inverse Cholesky factors ``F_g`` with ``B_g^{-1} = F_g^T F_g``, shape (k, d, d).
 
@@ -69,16 +83,7 @@ def inverse_factors(B: np.ndarray) -> np.ndarray:
     diag = np.sqrt(np.einsum("gii->gi", B))
     scale = 1.0 / diag
     C = B * scale[:, :, None] * scale[:, None, :]
-    eye = np.eye(B.shape[1])
-    ridge = 0.0
-    while True:
-        try:
-            L = np.linalg.cholesky(C + ridge * eye)
-            break
-        except np.linalg.LinAlgError:
-            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
-            if ridge > 1e-4:
-                raise
+    L = _ridged_cholesky(C)
     Linv = np.linalg.inv(L)
     return Linv * scale[:, None, :]
 
@@ -95,16 +100,7 @@ def pattern_factors(F: np.ndarray) -> np.ndarray:
     total = inv[:P] + inv[P:]
     diag = np.sqrt(np.maximum(np.einsum("gii->gi", total), np.finfo(float).tiny))
     C = total / diag[:, :, None] / diag[:, None, :]
-    eye = np.eye(F.shape[1])
-    ridge = 0.0
-    while True:
-        try:
-            L = np.linalg.cholesky(C + ridge * eye)
-            break
-        except np.linalg.LinAlgError:
-            ridge = 1e-14 if ridge == 0.0 else 100.0 * ridge
-            if ridge > 1e-4:
-                raise
+    L = _ridged_cholesky(C)
     return (L * diag[:, :, None]).transpose(0, 2, 1)
 
 
