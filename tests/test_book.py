@@ -114,3 +114,42 @@ def test_config_builds_offline_and_fails_on_errors():
     makefile = (ROOT / "Makefile").read_text()
     assert "execute_notebooks: force" in makefile, "nbval must read a forced execution"
     assert "-W -n --keep-going" in makefile
+
+
+def _code_cells(text: str) -> list[list[str]]:
+    return [m.group(1).splitlines() for m in
+            re.finditer(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, re.S | re.M)]
+
+
+def _library_names(text: str) -> set[str]:
+    names = set()
+    for m in re.finditer(r"^from twolayer(?:\.\w+)* import \(?([^)]*?)\)?$", text, re.M):
+        for part in m.group(1).replace("\n", " ").split(","):
+            if part.strip():
+                names.add(part.split(" as ")[-1].strip())
+    return names | {"quad"}
+
+
+@pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: p.name)
+def test_every_cell_computes_before_it_prints(chapter):
+    # The kernel sends what a cell printed every 0.2 s: a computation between two prints
+    # can store the text as two stream outputs, shown as two boxes on the site (myst-nb's
+    # stream merging is off, see _config.yml). A cell computes its results, then prints.
+    text = chapter.read_text()
+    call = re.compile(r"\b(" + "|".join(sorted(_library_names(text))) + r")[.(]")
+    late = []
+    for lines in _code_cells(text):
+        first = next((i for i, line in enumerate(lines) if "print(" in line), None)
+        if first is None:
+            continue
+        late += [line.strip() for line in lines[first:] if call.search(line)]
+        loop = max((i for i in range(first) if re.match(r"\s*(for|while) ", lines[i])),
+                   default=None)
+        if loop is not None:
+            indent = len(lines[loop]) - len(lines[loop].lstrip())
+            body = [line for line in lines[loop + 1:first]
+                    if len(line) - len(line.lstrip()) > indent]
+            inside = len(lines[first]) - len(lines[first].lstrip()) > indent
+            if inside and len(body) == first - loop - 1:
+                late += [line.strip() for line in body if call.search(line)]
+    assert not late, f"{chapter.name}: computed after a print: {late}"
