@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from twolayer import data, dropout  # noqa: E402
-from twolayer.plotting import dropout as dplot  # noqa: E402
+from twolayer.plotting import dropout_flows as dplot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +290,7 @@ def test_fit_rate_recovers_an_exponential():
 
 
 def test_explorer_and_figures(whitened):
-    from twolayer.widgets.dropout import dropout_explorer
+    from twolayer.widgets.dropout_flows import dropout_explorer
 
     X, Y = whitened
     res = dropout.descent_against_minimizer(X, Y, 0.5, 4, steps=800, lr=0.05, rng=0)

@@ -20,10 +20,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from twolayer import data, dropout, duality, gaussian, network, splines, symmetry  # noqa: E402
 from twolayer.arrangements import enumerate_patterns_2d  # noqa: E402
 from twolayer.convex import recover_network, solve_convex  # noqa: E402
-from twolayer.plotting import dropout as dplot  # noqa: E402
+from twolayer.plotting import dropout_flows as dplot  # noqa: E402
 from twolayer.plotting import duality as duplot  # noqa: E402
-from twolayer.plotting import hessian as hplot  # noqa: E402
-from twolayer.plotting import network as nplot  # noqa: E402
+from twolayer.plotting import hessian_spectra as hplot  # noqa: E402
+from twolayer.plotting import nonconvex as nplot  # noqa: E402
 from twolayer.plotting import splines as splot  # noqa: E402
 
 

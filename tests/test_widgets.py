@@ -10,10 +10,10 @@ import pytest
 
 from twolayer import data, splines, symmetry
 from twolayer.widgets.beyond_kernel import beyond_kernel_explorer
-from twolayer.widgets.dropout import dropout_explorer
+from twolayer.widgets.dropout_flows import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
-from twolayer.widgets.hessian import type_a_explorer
-from twolayer.widgets.network import training_explorer
+from twolayer.widgets.hessian_spectra import type_a_explorer
+from twolayer.widgets.nonconvex import training_explorer
 from twolayer.widgets.splines import (
     CHECKPOINTS,
     regime_explorer,
@@ -25,23 +25,24 @@ from twolayer.widgets.splines import (
 ALPHA_K6 = [0.98670, -0.05041, 0.30801, 0.22452, -0.60151]
 
 
-def _network():
+def _nonconvex():
     X, y, _, _ = data.teacher_regression(40, 2, 4, rng=0)
     return training_explorer(X, y, 1e-2, lr=0.01, steps=200)
 
 
-def _dropout():
+def _dropout_flows():
     return dropout_explorer(*data.dropout_data(n=30, d=5, k=3, rng=0, whiten=True), lr=0.05)
 
 
 # name: (build the explorer, a word of the slider's description, a new value for it)
 EXPLORERS = {
-    "network": (_network, "width", 8),
+    "nonconvex": (_nonconvex, "width", 8),
     "duality": (duality_explorer, "beta", 0.5),
-    "hessian": (lambda: type_a_explorer(symmetry.follow_type_a([6, 7], ALPHA_K6)), "k", 7),
+    "hessian_spectra": (lambda: type_a_explorer(symmetry.follow_type_a([6, 7], ALPHA_K6)), "k",
+                        7),
     "splines": (lambda: regime_explorer(*splines.triangle_samples(10), ratios=(1e-2, 10.0),
                                         width=40, background=False), "steps", 100),
-    "dropout": (_dropout, "steps", 100),
+    "dropout_flows": (_dropout_flows, "steps", 100),
     "beyond_kernel": (lambda: beyond_kernel_explorer(steps=50), "width", 8),
 }
 

@@ -1,6 +1,7 @@
 """One figure style for the whole book; every plotting function returns a ``Figure``.
 
-Topic modules (``twolayer.plotting.<topic>``) build the chapters' figures on :func:`new_figure`.
+Chapter modules (``twolayer.plotting.<chapter>``, named after the chapter they draw for) build
+the chapters' figures on :func:`new_figure`.
 
 Figures are laid out at ``figure.dpi`` = 100 (one inch of figure is 100 CSS pixels on the page)
 and shown sharp: in IPython (the book's build, Jupyter) :func:`new_figure` installs

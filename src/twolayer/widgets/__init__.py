@@ -1,7 +1,10 @@
-"""ipywidgets explorers; each wraps a pure function of the library and redraws in < 0.2 s.
+"""The chapters' explorers: one pure frame function per chapter, shown two ways.
 
-Topic modules (``twolayer.widgets.<topic>``) build one explorer each; ``static`` builds their
-kernel-free counterparts for the website.
+Each chapter module (``twolayer.widgets.<chapter>``, named after the chapter it serves) exports
+a pure frame function (data and parameter values in, a ``Figure`` of the same size for every value
+out, no widget state) and the ipywidgets explorer built on it, which redraws in < 0.2 s; the
+chapter's kernel-free slider (:func:`twolayer.widgets.static.static_explorer`) renders the same
+frame function at a list of values for the website.
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def plot_type_a_panel(
     """One type-A minimum: its weight matrix and its Hessian spectrum with multiplicities.
 
     Drawn with a fixed layout (no layout engine, no minor ticks) so that the explorer of
-    :mod:`twolayer.widgets.hessian` redraws it quickly.
+    :mod:`twolayer.widgets.hessian_spectra` redraws it quickly.
     """
     fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height, layout="none")
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.88, wspace=0.3)

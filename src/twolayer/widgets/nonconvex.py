@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..network import train_from_random_inits
-from ..plotting.network import plot_training_curves
+from ..plotting.nonconvex import plot_training_curves
 from . import show_figure
 
 __all__ = ["training_explorer"]

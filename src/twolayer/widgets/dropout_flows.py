@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..dropout import descent_against_minimizer
-from ..plotting.dropout import plot_explorer
+from ..plotting.dropout_flows import plot_explorer
 from . import show_figure
 
 __all__ = ["dropout_explorer", "dropout_figure"]
@@ -19,7 +19,7 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
     """The figure of both explorers: GD on the expected Dropout objective at ``(p, width)``.
 
     Calls :func:`twolayer.dropout.descent_against_minimizer` and draws
-    :func:`twolayer.plotting.dropout.plot_explorer`, with ``p``, the width and the relative
+    :func:`twolayer.plotting.dropout_flows.plot_explorer`, with ``p``, the width and the relative
     spread of the unit products (``ptp / closed-form value``) in the title. The figure has the
     same size for every argument, as the kernel-free explorer
     (:func:`twolayer.widgets.static.static_explorer`) requires.

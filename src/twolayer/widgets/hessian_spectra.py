@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ..plotting.hessian import plot_type_a_panel
+from ..plotting.hessian_spectra import plot_type_a_panel
 from ..symmetry import TypeAPoint, type_a_spectrum
 from . import show_figure
 
@@ -18,8 +18,8 @@ def type_a_figure(point: TypeAPoint) -> Figure:
     """The figure of both explorers: one type-A minimum, its loss and its Hessian spectrum.
 
     Calls :func:`twolayer.symmetry.type_a_spectrum` (a few milliseconds for ``k <= 100``) and
-    draws :func:`twolayer.plotting.hessian.plot_type_a_panel`, whose fixed layout gives a figure
-    of the same size for every ``k``, as the kernel-free explorer
+    draws :func:`twolayer.plotting.hessian_spectra.plot_type_a_panel`, whose fixed layout gives
+    a figure of the same size for every ``k``, as the kernel-free explorer
     (:func:`twolayer.widgets.static.static_explorer`) requires.
 
     Parameters
