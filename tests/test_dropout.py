@@ -296,7 +296,7 @@ def test_explorer_and_figures(whitened):
     res = dropout.descent_against_minimizer(X, Y, 0.5, 4, steps=800, lr=0.05, rng=0)
     assert res.gap[0] > res.gap[-1] >= 0
     assert 0 < res.predicted_factor < 1
-    fig = dplot.plot_explorer(res, title="t")
+    fig = dplot.plot_descent_and_products(res, title="t")
     assert isinstance(fig, Figure)
     plt.close(fig)
     widget = dropout_explorer(X, Y, lr=0.05)

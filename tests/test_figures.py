@@ -309,7 +309,7 @@ def test_ratio_sweep_plots_both_distances():
 def test_splines_explorer_draws_the_trained_function(spline_runs):
     x, y, runs = spline_runs
     run = runs["adaptive"]
-    fig = splot.plot_explorer(x, y, run, title="adaptive")
+    fig = splot.plot_fit_and_knots(x, y, run, title="adaptive")
     ax1 = fig.axes[0]
     grid = ax1.lines[0].get_xdata()
     np.testing.assert_allclose(ax1.lines[0].get_ydata(), run.final(grid))
@@ -375,7 +375,7 @@ def test_sgd_vs_flow_plots_runs_at_time_lr_times_step():
 def test_dropout_explorer_bars_are_the_unit_products():
     X, Y = data.dropout_data(30, 5, 3, rng=0, whiten=True)
     res = dropout.descent_against_minimizer(X, Y, 0.5, 3, steps=300, lr=0.05, rng=0)
-    fig = dplot.plot_explorer(res, title="explorer")
+    fig = dplot.plot_descent_and_products(res, title="explorer")
     ax1, ax2 = fig.axes[:2]
     np.testing.assert_allclose([p.get_height() for p in ax2.patches], res.products)
     assert ax2.lines[0].get_ydata()[0] == pytest.approx(res.product_star)

@@ -25,7 +25,7 @@ from twolayer.plotting import (  # noqa: E402
 
 
 def _figure(legend_size: float | None = None):
-    fig, ax = new_figure(width=4.0, height=2.5)
+    fig, ax = new_figure(figsize=(4.0, 2.5))
     ax.plot([0, 1, 2], [0, 1, 4], label="a line")
     ax.set_xlabel("k")
     ax.legend(fontsize=legend_size)
@@ -87,6 +87,8 @@ def test_new_figure_installs_the_png_formatter_in_ipython():
          "pixel_ratio must be a positive int"),
         (lambda: smallest_font_pt(None), TypeError, "fig must be a matplotlib Figure"),
         (lambda: png_text(b"GIF89a"), ValueError, "png must be the bytes of a PNG file"),
+        (lambda: new_figure(figsize=4.0), ValueError, r"figsize must be a pair \(width, height\)"),
+        (lambda: new_figure(figsize=(4.0, 0.0)), ValueError, r"figsize\[1\] \(height in inches\)"),
     ],
 )
 def test_bad_input_is_refused_with_a_message(call, error, match):
@@ -98,9 +100,9 @@ def test_bad_input_is_refused_with_a_message(call, error, match):
 def test_figures_are_never_wider_than_the_text_column():
     from twolayer.plotting import MAX_WIDTH_IN
 
-    fig, _ = new_figure(width=8.0, height=3.0)
+    fig, _ = new_figure(figsize=(8.0, 3.0))
     assert tuple(fig.get_size_inches()) == (MAX_WIDTH_IN, 3.0)
     plt.close(fig)
-    fig, _ = new_figure(width=5.0, height=3.0)
+    fig, _ = new_figure(figsize=(5.0, 3.0))
     assert tuple(fig.get_size_inches()) == (5.0, 3.0)
     plt.close(fig)

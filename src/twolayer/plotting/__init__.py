@@ -25,6 +25,8 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from .._checks import check_real
+
 __all__ = ["PALETTE", "BOOK_STYLE", "MIN_FONT_PT", "MAX_WIDTH_IN", "PIXEL_RATIO", "MIN_FONT_KEY",
            "new_figure", "smallest_font_pt", "figure_png", "png_text"]
 
@@ -70,16 +72,22 @@ BOOK_STYLE = {
 
 
 def new_figure(
-    nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwargs: object
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] = (6.4, 3.6),
+    **kwargs: object,
 ) -> tuple[Figure, object]:
-    """Create a figure of explicit size ``width x height`` inches in the book's style.
+    """Create a figure of explicit size ``figsize = (width, height)`` inches in the book's style.
 
     The style is installed in ``matplotlib.rcParams`` so that labels and legends added after
     creation follow it too; in IPython, figures are then shown through :func:`figure_png`.
     A width above :data:`MAX_WIDTH_IN` is reduced to it (the height is kept): the site would
-    otherwise shrink the figure and its text. Returns ``(fig, axes)`` as
+    otherwise shrink the figure and its text. Every plotting function of the book takes the same
+    ``figsize`` keyword and passes it on. Returns ``(fig, axes)`` as
     :func:`matplotlib.pyplot.subplots` does.
     """
+    if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
+        raise ValueError(f"figsize must be a pair (width, height) in inches, got {figsize!r}")
+    width = check_real(figsize[0], "figsize[0] (width in inches)", low=0.0, low_open=True)
+    height = check_real(figsize[1], "figsize[1] (height in inches)", low=0.0, low_open=True)
     matplotlib.rcParams.update(BOOK_STYLE)
     out = plt.subplots(nrows, ncols, figsize=(min(width, MAX_WIDTH_IN), height), **kwargs)
     # after the first figure: creating it may load the inline backend, which resets formatters

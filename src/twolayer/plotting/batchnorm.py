@@ -15,8 +15,7 @@ __all__ = ["plot_closed_form", "plot_energy", "plot_explore", "plot_gd_vs_optimu
 
 
 def plot_gd_vs_optimum(
-    result: ExactResult, x: np.ndarray, y: np.ndarray, *, width: float = 7.2,
-    height: float = 3.2,
+    result: ExactResult, x: np.ndarray, y: np.ndarray, *, figsize: tuple[float, float] = (7.2, 3.2),
 ) -> Figure:
     """Left: data, the recovered BN network's fit and GD's fits; right: final objectives.
 
@@ -26,7 +25,7 @@ def plot_gd_vs_optimum(
     x, y : (n,) arrays, the 1-D data
     """
     fit, gd_fits = result.fit, result.gd_fits
-    fig, (left, right) = new_figure(1, 2, width=width, height=height,
+    fig, (left, right) = new_figure(1, 2, figsize=figsize,
                                     gridspec_kw={"width_ratios": [1.6, 1]})
     order = np.argsort(x)
     for i, g in enumerate(gd_fits):
@@ -50,10 +49,10 @@ def plot_gd_vs_optimum(
 
 
 def plot_closed_form(
-    y: np.ndarray, fits: Mapping[str, np.ndarray], *, width: float = 6.4, height: float = 3.2
+    y: np.ndarray, fits: Mapping[str, np.ndarray], *, figsize: tuple[float, float] = (6.4, 3.2)
 ) -> Figure:
     """Targets and fits (closed form, solver on several data matrices) per data point."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     n = y.size
     idx = np.arange(n)
     ax.bar(idx, y, color="0.8", label="target y")
@@ -70,13 +69,13 @@ def plot_closed_form(
     return fig
 
 
-def plot_energy(result: DigitsResult, *, width: float = 7.0, height: float = 3.4) -> Figure:
+def plot_energy(result: DigitsResult, *, figsize: tuple[float, float] = (7.0, 3.4)) -> Figure:
     """Path-norm shares along the singular directions: convex, GD (mean of runs), spectral.
 
     A second axis shows the squared singular values ``sigma_k^2 / sigma_1^2``, the factor by
     which gradient descent's step in direction ``k`` is scaled.
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     r = result.sigma.size
     k = np.arange(1, r + 1)
     w = 0.27
@@ -101,9 +100,9 @@ def plot_energy(result: DigitsResult, *, width: float = 7.0, height: float = 3.4
     return fig
 
 
-def plot_explore(result: ExploreResult, *, width: float = 6.4, height: float = 3.4) -> Figure:
+def plot_explore(result: ExploreResult, *, figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
     """The explorer's frame: targets and the optimal BN fit for one ``(beta, d)``."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     idx = np.arange(result.y.size)
     ax.bar(idx, result.y, color="0.8", label="target y")
     ax.scatter(idx, result.fit, color=PALETTE[0], s=40, zorder=3, label="optimal BN fit")

@@ -26,14 +26,14 @@ _LEARNERS = (
 )
 
 
-def plot_comparison(result: KernelComparison, *, width: float = 8.0,
-                    height: float = 3.4) -> Figure:
+def plot_comparison(result: KernelComparison, *,
+                    figsize: tuple[float, float] = (8.0, 3.4)) -> Figure:
     """Held-out loss against d (left) and the same times d (right), mean and standard error.
 
     The dashed line is the reference ``(1 - 3/pi)/d``: the variance of the target above degree 2
     when all ``a_i = 1/d``, a loss of order ``1/d``.
     """
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height)
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize)
     ds = np.asarray(result.ds, dtype=float)
     for key, label, color, marker in _LEARNERS:
         mean, sem = result.mean_and_sem(key)
@@ -61,12 +61,12 @@ def plot_comparison(result: KernelComparison, *, width: float = 8.0,
 _TERM_LABELS = {0: "degree 0", 1: "degree 1", 2: "degree 2", 4: "degree 4"}
 
 
-def plot_staged_dynamics(run: StagedDynamics, *, width: float = 6.7,
-                         height: float = 5.2) -> Figure:
+def plot_staged_dynamics(run: StagedDynamics, *,
+                         figsize: tuple[float, float] = (6.7, 5.2)) -> Figure:
     """The Hermite terms of the loss over training (left), the mean alignment (top right), and
     the best cosine of each neuron with a direction ``+-w_i*`` at the start and the end (bottom
     right); the legend of the terms is below the panels."""
-    fig, axes = new_figure(2, 2, width=width, height=height)
+    fig, axes = new_figure(2, 2, figsize=figsize)
     grid = axes[0, 0].get_gridspec()
     for ax in axes[:, 0]:
         ax.remove()
@@ -110,10 +110,10 @@ def _neuron_cosines(W: np.ndarray, V: np.ndarray) -> np.ndarray:
     return np.abs(U @ Vh.T).max(axis=1)
 
 
-def plot_width_study(study: WidthStudy, *, width: float = 8.0, height: float = 3.2) -> Figure:
+def plot_width_study(study: WidthStudy, *, figsize: tuple[float, float] = (8.0, 3.2)) -> Figure:
     """Population loss (left) and alignment (right) over training for each width, mean over
     seeds (lines) and every seed (faint); the dotted line is the level ``(1 - 3/pi)/d``."""
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height)
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize)
     t = study.steps + 1
     for i, m in enumerate(study.widths):
         color = PALETTE[i % len(PALETTE)]
@@ -137,10 +137,10 @@ def plot_width_study(study: WidthStudy, *, width: float = 8.0, height: float = 3
 
 
 def plot_bridge(x: np.ndarray, y: np.ndarray, target: Callable[[np.ndarray], np.ndarray],
-                fits: Mapping[str, Callable[[np.ndarray], np.ndarray]], *, width: float = 6.4,
-                height: float = 3.0) -> Figure:
+                fits: Mapping[str, Callable[[np.ndarray], np.ndarray]], *,
+                figsize: tuple[float, float] = (6.4, 3.0)) -> Figure:
     """One-dimensional fits of the same samples against the target they were drawn from."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     grid = np.linspace(x.min(), x.max(), 801)
     ax.plot(grid, target(grid), color=PALETTE[7], lw=3, alpha=0.35, label="target")
     styles = ("-", "--", "-.")
@@ -154,10 +154,10 @@ def plot_bridge(x: np.ndarray, y: np.ndarray, target: Callable[[np.ndarray], np.
     return fig
 
 
-def plot_explorer_frame(curves: LossCurves, *, title: str = "", width: float = 6.4,
-                        height: float = 3.4) -> Figure:
+def plot_explorer_frame(curves: LossCurves, *, title: str = "",
+                        figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
     """Held-out loss of gradient descent over the steps against the two kernels' levels."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     ax.plot(curves.steps + 1, curves.gd, color=PALETTE[0], label="gradient descent")
     ax.axhline(curves.ntk, color=PALETTE[1], ls="--", label="NTK ridge")
     ax.axhline(curves.features, color=PALETTE[2], ls="-.", label="random ReLU features")

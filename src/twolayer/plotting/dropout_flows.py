@@ -12,7 +12,7 @@ from ..dropout import DescentComparison, FlowResult, RunResult
 from . import PALETTE, new_figure
 
 __all__ = [
-    "plot_explorer",
+    "plot_descent_and_products",
     "plot_flow_gaps",
     "plot_rates",
     "plot_regularization",
@@ -25,8 +25,8 @@ FLOOR = 1e-13
 
 def plot_flow_gaps(
     flows: Mapping[float, FlowResult], minima: Mapping[float, float],
-    predicted: Mapping[float, float], *, offset: float = 0.1, width: float = 6.4,
-    height: float = 3.6,
+    predicted: Mapping[float, float], *, offset: float = 0.1,
+    figsize: tuple[float, float] = (6.4, 3.6),
 ) -> Figure:
     """``L(t) - L*`` of gradient flows on a log scale, with the predicted rate as a dashed line.
 
@@ -38,7 +38,7 @@ def plot_flow_gaps(
     offset : float
         The dashed prediction is drawn this factor below the curve, to stay visible.
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     for i, p in enumerate(sorted(flows)):
         fl = flows[p]
         gap = fl.objective - minima[p]
@@ -65,7 +65,7 @@ def plot_rates(
     width_grid: np.ndarray, rate_vs_width: Mapping[float, np.ndarray],
     *, points_p: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None,
     points_width: Mapping[float, tuple[np.ndarray, np.ndarray]] | None = None,
-    width: float = 8.0, height: float = 3.4,
+    figsize: tuple[float, float] = (8.0, 3.4),
 ) -> Figure:
     """Predicted local rate against ``p`` (one line per width) and against the width (per ``p``).
 
@@ -75,7 +75,7 @@ def plot_rates(
     width_grid : (W,) array;  rate_vs_width : mapping p -> (W,) rates (lines)
     points_p, points_width : optional mappings to ``(x, rate)`` markers (e.g. measured flows)
     """
-    fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height)
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize)
     for i, m in enumerate(sorted(rate_vs_p)):
         color = PALETTE[i % len(PALETTE)]
         ax1.plot(p_grid, rate_vs_p[m], color=color, label=f"m = {m}")
@@ -101,7 +101,7 @@ def plot_rates(
 def plot_regularization(
     p_grid: np.ndarray, shrunk_vs_p: np.ndarray, width_grid: np.ndarray,
     shrunk_vs_width: np.ndarray, sigma: np.ndarray, *, p_fixed: float, m_fixed: int,
-    width: float = 8.0, height: float = 3.4,
+    figsize: tuple[float, float] = (8.0, 3.4),
 ) -> Figure:
     """Singular values of the trained predictor against ``p`` and against the width.
 
@@ -111,7 +111,7 @@ def plot_regularization(
     width_grid : (W,);  shrunk_vs_width : (W, r) the same at keep probability ``p_fixed``
     sigma : (r,) singular values of the (whitened) target, drawn as dotted levels
     """
-    fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height, sharey=True)
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize, sharey=True)
     for j in range(shrunk_vs_p.shape[1]):
         color = PALETTE[j % len(PALETTE)]
         ax1.plot(p_grid, shrunk_vs_p[:, j], color=color,
@@ -131,7 +131,7 @@ def plot_regularization(
 
 def plot_sgd_vs_flow(
     flow: FlowResult, runs: Mapping[float, RunResult], minimum: float,
-    *, width: float = 6.4, height: float = 3.6,
+    *, figsize: tuple[float, float] = (6.4, 3.6),
 ) -> Figure:
     """Expected objective along stochastic Dropout runs against the gradient flow.
 
@@ -142,7 +142,7 @@ def plot_sgd_vs_flow(
         time ``lr * step``
     minimum : L*
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     for i, lr in enumerate(sorted(runs, reverse=True)):
         run = runs[lr]
         ax.semilogy(lr * run.steps, run.objective - minimum, color=PALETTE[(i + 1) % 8],
@@ -157,10 +157,10 @@ def plot_sgd_vs_flow(
     return fig
 
 
-def plot_explorer(result: DescentComparison, *, title: str = "", width: float = 8.0,
-                  height: float = 3.2) -> Figure:
+def plot_descent_and_products(result: DescentComparison, *, title: str = "",
+                              figsize: tuple[float, float] = (8.0, 3.2)) -> Figure:
     """Gap of gradient descent with the predicted per-step factor, and the unit products."""
-    fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height)
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize)
     keep = result.gap > FLOOR
     ax1.semilogy(result.steps[keep], result.gap[keep], color=PALETTE[0], label="gradient descent")
     idx = np.nonzero(result.gap > 1e-9)[0]

@@ -112,14 +112,13 @@ def plot_dual_constraint(
     a: np.ndarray | None = None,
     *,
     title: str = "",
-    width: float = 7.0,
-    height: float = 3.4,
+    figsize: tuple[float, float] = (7.0, 3.4),
 ) -> Figure:
     """The dual constraint over the circle of directions (see :func:`draw_dual_constraint`).
 
     ``X (n, 2)``, ``v (n,)``, optional neurons ``W (m, 2)``, ``a (m,)``.
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     draw_dual_constraint(ax, X, v, beta, W, a)
     if title:
         ax.set_title(title)
@@ -135,11 +134,10 @@ def plot_duality_panel(
     beta: float,
     *,
     title: str = "",
-    width: float = 7.0,
-    height: float = 5.6,
+    figsize: tuple[float, float] = (7.0, 5.6),
 ) -> Figure:
     """Fit on the circle (top) above the dual constraint with the neurons (bottom)."""
-    fig, (top, bottom) = new_figure(2, 1, width=width, height=height)
+    fig, (top, bottom) = new_figure(2, 1, figsize=figsize)
     draw_fit_on_circle(top, X, y, W, a)
     draw_dual_constraint(bottom, X, v, beta, W, a)
     if title:
@@ -152,8 +150,7 @@ def plot_runs_vs_convex(
     optimum: float,
     *,
     floor: float = 1e-8,
-    width: float = 7.0,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (7.0, 3.2),
 ) -> Figure:
     """Final objectives of training runs against the width, with the convex optimum.
 
@@ -166,7 +163,7 @@ def plot_runs_vs_convex(
     optimum : float
         The convex optimum ``p*``.
     """
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     widths = sorted(finals)
     for i, m in enumerate(widths):
         vals = np.asarray(finals[m], dtype=float)
@@ -191,15 +188,14 @@ def plot_certificate_trajectory(
     excess: Sequence[float],
     bounds: Mapping[str, Sequence[float]],
     *,
-    width: float = 6.4,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (6.4, 3.2),
 ) -> Figure:
     """Relative suboptimality of a training run and certified bounds on it, against the step.
 
     ``excess[k] = (L_k - p*) / L_k`` (known only because ``p*`` was computed) and each entry
     of ``bounds`` (label -> values) a relative duality gap, an upper bound on it.
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     colours = (PALETTE[1], PALETTE[2], PALETTE[3])
     for (label, values), colour in zip(bounds.items(), colours, strict=False):
         ax.plot(steps, values, "-o", ms=3, color=colour, label=label)
@@ -219,8 +215,7 @@ def plot_sampling(
     total: int,
     *,
     floor: float = 1e-10,
-    width: float = 7.0,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (7.0, 3.2),
 ) -> Figure:
     """What sampling arrangements costs, as the number of sampled directions grows.
 
@@ -239,7 +234,7 @@ def plot_sampling(
     k = np.asarray(num_directions)
     excess = np.maximum(np.asarray(excess, dtype=float), floor)
     found = np.asarray(found, dtype=float)
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     for row in excess:
         left.plot(k, row, color=PALETTE[0], alpha=0.35, lw=1)
     left.plot(k, np.median(excess, axis=0), "-o", color=PALETTE[0], ms=4,
@@ -262,8 +257,7 @@ def plot_width_vs_n(
     ns: Sequence[int],
     widths: np.ndarray,
     *,
-    width: float = 6.4,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (6.4, 3.2),
 ) -> Figure:
     """Width of the recovered optimal network against the number of samples.
 
@@ -271,7 +265,7 @@ def plot_width_vs_n(
     """
     ns = np.asarray(ns)
     widths = np.atleast_2d(np.asarray(widths, dtype=float))
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     for row in widths:
         ax.plot(ns, row, "o", color=PALETTE[0], alpha=0.6, ms=4)
     ax.plot(ns, widths.mean(axis=0), "-", color=PALETTE[0], label="recovered width (mean)")
@@ -289,12 +283,11 @@ def plot_cutting_plane(
     optimum: float,
     *,
     floor: float = 1e-10,
-    width: float = 7.0,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (7.0, 3.2),
 ) -> Figure:
     """Restricted optimum and dual violation along the cutting-plane iterations."""
     it = np.arange(1, len(result.values) + 1)
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     left.plot(it, np.maximum((result.values - optimum) / optimum, floor), "-o", ms=4,
               color=PALETTE[0])
     left.set_yscale("log")

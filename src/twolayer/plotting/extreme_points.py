@@ -36,8 +36,7 @@ def plot_rectified_ellipsoid(
     y: np.ndarray,
     *,
     title: str = "",
-    width: float = 7.0,
-    height: float = 3.5,
+    figsize: tuple[float, float] = (7.0, 3.5),
 ) -> Figure:
     """Left: ``X B_2``, ``Q_X``, its symmetric hull and the optimal neurons ``(X u_j)_+`` on it,
     with the lines ``v^T z = +-beta``. Right: the dual feasible set ``beta`` times the polar,
@@ -55,7 +54,7 @@ def plot_rectified_ellipsoid(
         Signs of their output weights.
     y : numpy.ndarray, shape (2,)
     """
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     hull = np.vstack([geo.hull, geo.hull[:1]])
     left.fill(hull[:, 0], hull[:, 1], color=PALETTE[5], alpha=0.25,
               label=r"hull of $Q_X \cup -Q_X$")
@@ -99,11 +98,11 @@ def plot_rectified_ellipsoid(
 
 
 def plot_gd_against_closed_form(
-    comparisons: dict[str, GDComparison], *, floor: float = 1e-10, width: float = 7.0,
-    height: float = 3.0,
+    comparisons: dict[str, GDComparison], *, floor: float = 1e-10,
+    figsize: tuple[float, float] = (7.0, 3.0),
 ) -> Figure:
     """Relative excess of each gradient-descent run over the closed form, by init scale."""
-    fig, axes = new_figure(1, len(comparisons), width=width, height=height, squeeze=False)
+    fig, axes = new_figure(1, len(comparisons), figsize=figsize, squeeze=False)
     for ax, (name, cmp) in zip(axes[0], comparisons.items()):
         for s in range(cmp.scales.size):
             ex = np.maximum(cmp.relative_excess[s], floor)
@@ -117,10 +116,10 @@ def plot_gd_against_closed_form(
 
 
 def plot_autoencoders(
-    X: np.ndarray, U: np.ndarray, b: np.ndarray, *, width: float = 4.2, height: float = 4.0
+    X: np.ndarray, U: np.ndarray, b: np.ndarray, *, figsize: tuple[float, float] = (4.2, 4.0)
 ) -> Figure:
     """Samples in the plane and, for each, the line ``x^T u_i + b_i = 0`` that isolates it."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     lim = 1.3 * np.abs(X).max()
     t = np.linspace(-lim, lim, 2)
     for i, (u, bi) in enumerate(zip(U, b)):
@@ -140,10 +139,10 @@ def plot_autoencoders(
 
 
 def plot_classification_regions(
-    res: ClassificationRegions, *, width: float = 7.0, height: float = 3.4
+    res: ClassificationRegions, *, figsize: tuple[float, float] = (7.0, 3.4)
 ) -> Figure:
     """The optimal network's and the NTK's outputs on 1-D data, with the decision regions."""
-    fig, axes = new_figure(2, 1, width=width, height=height, sharex=True)
+    fig, axes = new_figure(2, 1, figsize=figsize, sharex=True)
     for ax, f, name in ((axes[0], res.network, "optimal network (min l1, hinge)"),
                         (axes[1], res.ntk, "NTK min-norm interpolant")):
         scale = np.abs(f).max()
@@ -163,11 +162,11 @@ def plot_classification_regions(
 
 
 def plot_cutting_plane_run(
-    runs: dict[str, SpikeFreeCuttingPlane], *, floor: float = 1e-12, width: float = 7.0,
-    height: float = 3.0,
+    runs: dict[str, SpikeFreeCuttingPlane], *, floor: float = 1e-12,
+    figsize: tuple[float, float] = (7.0, 3.0),
 ) -> Figure:
     """Per oracle call: objective above the certified bound, largest violation, working set."""
-    fig, (a0, a1, a2) = new_figure(1, 3, width=width, height=height)
+    fig, (a0, a1, a2) = new_figure(1, 3, figsize=figsize)
     for k, (name, cut) in enumerate(runs.items()):
         it = np.arange(1, cut.values.size + 1)
         lower = cut.certificate.dual
@@ -187,9 +186,9 @@ def plot_cutting_plane_run(
     return fig
 
 
-def plot_digits(res: DigitsExperiment, *, width: float = 7.0, height: float = 3.0) -> Figure:
+def plot_digits(res: DigitsExperiment, *, figsize: tuple[float, float] = (7.0, 3.0)) -> Figure:
     """SGD runs against the closed form on whitened digits: objective and test accuracy."""
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     r = np.arange(1, res.sgd_values.size + 1)
     left.plot(r, res.sgd_values, "o", color=PALETTE[0], label="SGD runs")
     left.axhline(res.closed_value, color=PALETTE[1], label="closed form (Thm 15)")

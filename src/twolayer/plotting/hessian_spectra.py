@@ -37,8 +37,7 @@ def plot_spurious_experiment(
     experiment: SpuriousExperiment,
     labels: Mapping[int, Sequence[str]] | None = None,
     *,
-    width: float = 8.0,
-    height: float = 3.2,
+    figsize: tuple[float, float] = (8.0, 3.2),
 ) -> Figure:
     """Fraction of runs ending at a spurious minimum, and the loss of every such minimum.
 
@@ -50,7 +49,7 @@ def plot_spurious_experiment(
         ``experiment.fits[k]`` restricted to the spurious ones); the points are coloured by the
         number n of neurons outside the largest orbit ``ΔS_{k-n}`` (n = 1 for type A).
     """
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height)
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize)
     ks = experiment.ks
     frac = [experiment.fraction(k) for k in ks]
     ax0.bar(ks, frac, width=1.2, color=PALETTE[0])
@@ -98,10 +97,10 @@ def _broken(label: str, k: int) -> int:
 
 
 def plot_isotropy_pattern(
-    W: np.ndarray, isotropy: Isotropy, *, width: float = 7.0, height: float = 3.2
+    W: np.ndarray, isotropy: Isotropy, *, figsize: tuple[float, float] = (7.0, 3.2)
 ) -> Figure:
     """W as found (left) and reordered to its canonical form (right), as heat maps."""
-    fig, axes = new_figure(1, 2, width=width, height=height)
+    fig, axes = new_figure(1, 2, figsize=figsize)
     Wc = isotropy.canonical(W)
     vmax = float(np.max(np.abs(W)))
     for ax, M, title in zip(axes, (W, Wc), ("W as found", f"reordered: isotropy {isotropy.label}")):
@@ -117,10 +116,10 @@ def plot_isotropy_pattern(
 
 
 def plot_type_a_family(
-    points: Sequence[TypeAPoint], *, width: float = 7.0, height: float = 3.2
+    points: Sequence[TypeAPoint], *, figsize: tuple[float, float] = (7.0, 3.2)
 ) -> Figure:
     """Loss times k and the five parameters of the type-A family against k (log axis)."""
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height)
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize)
     ks = np.array([p.k for p in points])
     ax0.plot(ks, [p.k * p.loss for p in points], color=PALETTE[0])
     ax0.set_xscale("log")
@@ -140,7 +139,7 @@ def plot_type_a_family(
 
 
 def plot_distinct_eigenvalues(
-    spectra: Mapping[int, ReducedSpectrum], *, width: float = 7.0, height: float = 3.6
+    spectra: Mapping[int, ReducedSpectrum], *, figsize: tuple[float, float] = (7.0, 3.6)
 ) -> Figure:
     """Distinct Hessian eigenvalues against k, coloured by isotypic type, and their mass.
 
@@ -148,7 +147,7 @@ def plot_distinct_eigenvalues(
     ``k/(2 pi)``. Right: the fraction of all ``k d`` eigenvalues (with multiplicity) carried by
     each type.
     """
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height)
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize)
     ks = np.array(sorted(spectra))
     for label, color in TYPE_COLORS.items():
         xs, ys = [], []
@@ -185,14 +184,14 @@ def plot_distinct_eigenvalues(
 
 
 def plot_type_a_panel(
-    point: TypeAPoint, spectrum: ReducedSpectrum, *, width: float = 7.0, height: float = 3.0
+    point: TypeAPoint, spectrum: ReducedSpectrum, *, figsize: tuple[float, float] = (7.0, 3.0)
 ) -> Figure:
     """One type-A minimum: its weight matrix and its Hessian spectrum with multiplicities.
 
     Drawn with a fixed layout (no layout engine, no minor ticks) so that the explorer of
     :mod:`twolayer.widgets.hessian_spectra` redraws it quickly.
     """
-    fig, (ax0, ax1) = new_figure(1, 2, width=width, height=height, layout="none")
+    fig, (ax0, ax1) = new_figure(1, 2, figsize=figsize, layout="none")
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.88, wspace=0.3)
     W = point.W
     vmax = float(np.max(np.abs(W)))

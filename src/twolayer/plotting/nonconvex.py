@@ -13,15 +13,15 @@ from . import PALETTE, new_figure
 __all__ = ["plot_final_objectives", "plot_training_curves"]
 
 
-def plot_final_objectives(finals: Mapping[int, Sequence[float]], *, width: float = 6.4,
-                          height: float = 3.4) -> Figure:
+def plot_final_objectives(finals: Mapping[int, Sequence[float]], *,
+                          figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
     """Final objective of every run against the width, one column of dots per width.
 
     Parameters
     ----------
     finals : mapping width -> sequence of final objective values (one per run)
     """
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     widths = sorted(finals)
     for i, m in enumerate(widths):
         values = np.asarray(finals[m])
@@ -37,9 +37,9 @@ def plot_final_objectives(finals: Mapping[int, Sequence[float]], *, width: float
 
 
 def plot_training_curves(results: Sequence[TrainResult], *, label: str = "",
-                         width: float = 6.4, height: float = 3.4) -> Figure:
+                         figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
     """Objective against the step for several runs on one log-scaled axis."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     for r in results:
         ax.plot(r.steps_recorded, r.history, lw=1, alpha=0.8)
     ax.set_yscale("log")

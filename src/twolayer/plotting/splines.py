@@ -13,7 +13,7 @@ from . import PALETTE, new_figure
 
 __all__ = [
     "plot_band",
-    "plot_explorer",
+    "plot_fit_and_knots",
     "plot_interpolants",
     "plot_knot_paths",
     "plot_ratio_sweep",
@@ -40,7 +40,7 @@ def _reference_curves(ax: object, x: np.ndarray, y: np.ndarray, grid: np.ndarray
 
 def plot_interpolants(
     panels: Sequence[tuple[np.ndarray, np.ndarray, Mapping[str, Curve], str]],
-    *, margin: float = 0.1, width: float = 8.0, height: float = 3.2,
+    *, margin: float = 0.1, figsize: tuple[float, float] = (8.0, 3.2),
 ) -> Figure:
     """One panel per data set: the given curves over the natural cubic and linear interpolants.
 
@@ -51,7 +51,7 @@ def plot_interpolants(
     margin : float
         The curves are drawn this fraction of ``x_n - x_1`` beyond the samples.
     """
-    fig, axes = new_figure(1, len(panels), width=width, height=height, squeeze=False)
+    fig, axes = new_figure(1, len(panels), figsize=figsize, squeeze=False)
     for ax, (x, y, curves, title) in zip(axes[0], panels, strict=True):
         grid = _grid(x, margin)
         for i, (label, f) in enumerate(curves.items()):
@@ -66,10 +66,10 @@ def plot_interpolants(
 
 def plot_band(
     x: np.ndarray, y: np.ndarray, z: np.ndarray, low: np.ndarray, high: np.ndarray,
-    curves: Mapping[str, Curve], *, title: str = "", width: float = 6.4, height: float = 3.6,
+    curves: Mapping[str, Curve], *, title: str = "", figsize: tuple[float, float] = (6.4, 3.6),
 ) -> Figure:
     """The band ``[low(z), high(z)]`` swept by the least-cost interpolants, with curves on top."""
-    fig, ax = new_figure(width=width, height=height)
+    fig, ax = new_figure(figsize=figsize)
     ax.fill_between(z, low, high, color=PALETTE[5], alpha=0.45, lw=0,
                     label="all least-cost interpolants")
     grid = np.linspace(x[0], x[-1], 801)
@@ -97,14 +97,14 @@ def _curvature_histogram(
 
 def plot_regimes(
     x: np.ndarray, y: np.ndarray, runs: Mapping[str, DynamicsResult], *, bins: int = 120,
-    width: float = 8.0, height: float = 5.6,
+    figsize: tuple[float, float] = (8.0, 5.6),
 ) -> Figure:
     """Trained networks over the two splines (top) and where their curvature sits (bottom).
 
     The bottom row is the histogram of the knots ``e_i = -b_i / a_i`` weighted by the slope jump
     ``|c_i a_i|`` of each unit (final: filled; initial: outline), with the samples as lines.
     """
-    fig, axes = new_figure(2, len(runs), width=width, height=height, squeeze=False,
+    fig, axes = new_figure(2, len(runs), figsize=figsize, squeeze=False,
                            sharex="col")
     edges = np.linspace(x[0] - 0.05 * (x[-1] - x[0]), x[-1] + 0.05 * (x[-1] - x[0]), bins + 1)
     for k, (label, run) in enumerate(runs.items()):
@@ -129,7 +129,7 @@ def plot_regimes(
 
 def plot_knot_paths(
     x: np.ndarray, runs: Mapping[str, DynamicsResult], *, num: int = 80,
-    width: float = 8.0, height: float = 3.2,
+    figsize: tuple[float, float] = (8.0, 3.2),
 ) -> Figure:
     """Knot positions against training time for ``num`` units of each run.
 
@@ -137,7 +137,7 @@ def plot_knot_paths(
     grows with the unit's final slope jump ``|c_i a_i|``, so that units that die out fade. The
     samples are horizontal lines; time is on a logarithmic axis from the first record on.
     """
-    fig, axes = new_figure(1, len(runs), width=width, height=height, squeeze=False, sharey=True)
+    fig, axes = new_figure(1, len(runs), figsize=figsize, squeeze=False, sharey=True)
     for k, (label, run) in enumerate(runs.items()):
         ax = axes[0][k]
         start = run.knot_history[0]
@@ -159,10 +159,10 @@ def plot_knot_paths(
     return fig
 
 
-def plot_ratio_sweep(sweep: RatioSweep, *, width: float = 8.0, height: float = 3.4) -> Figure:
+def plot_ratio_sweep(sweep: RatioSweep, *, figsize: tuple[float, float] = (8.0, 3.4)) -> Figure:
     """Distances to the two splines (left) and the share of curvature at the samples (right)
     against the initial layer ratio; the top axis gives the lazy index."""
-    fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height)
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize)
     r = sweep.ratios
     ax1.loglog(r, sweep.d_cubic, "o-", color=PALETTE[0], label="to natural cubic spline")
     ax1.loglog(r, sweep.d_linear, "s-", color=PALETTE[1], label="to linear interpolant")
@@ -183,16 +183,16 @@ def plot_ratio_sweep(sweep: RatioSweep, *, width: float = 8.0, height: float = 3
     return fig
 
 
-def plot_explorer(
+def plot_fit_and_knots(
     x: np.ndarray, y: np.ndarray, run: DynamicsResult, *, title: str = "", bins: int = 80,
-    width: float = 8.0, height: float = 3.0,
+    figsize: tuple[float, float] = (8.0, 3.0),
 ) -> Figure:
     """The trained function over the splines (left) and its weighted knot histogram (right).
 
     Drawn with a fixed layout instead of the book's constrained layout: it is redrawn by the
     explorer at every slider move, and the layout engine is a third of the drawing time.
     """
-    fig, (ax1, ax2) = new_figure(1, 2, width=width, height=height, layout="none")
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize, layout="none")
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.86, wspace=0.28)
     grid = np.linspace(x[0], x[-1], 401)
     ax1.plot(grid, run.final(grid), color=PALETTE[0], lw=2.0, label="network")

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..dropout import descent_against_minimizer
-from ..plotting.dropout_flows import plot_explorer
+from ..plotting.dropout_flows import plot_descent_and_products
 from . import show_figure
 
 __all__ = ["dropout_explorer", "dropout_figure"]
@@ -19,9 +19,9 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
     """The figure of both explorers: GD on the expected Dropout objective at ``(p, width)``.
 
     Calls :func:`twolayer.dropout.descent_against_minimizer` and draws
-    :func:`twolayer.plotting.dropout_flows.plot_explorer`, with ``p``, the width and the relative
-    spread of the unit products (``ptp / closed-form value``) in the title. The figure has the
-    same size for every argument, as the kernel-free explorer
+    :func:`twolayer.plotting.dropout_flows.plot_descent_and_products`, with ``p``, the width and
+    the relative spread of the unit products (``ptp / closed-form value``) in the title. The
+    figure has the same size for every argument, as the kernel-free explorer
     (:func:`twolayer.widgets.static.static_explorer`) requires.
 
     Parameters
@@ -47,7 +47,7 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
     spread = np.ptp(result.products) / result.product_star
     # Below 1e-9 the digits of the spread are those of rounding: do not print them.
     spread_text = "below 1e-9" if spread < 1e-9 else f"{spread:.1e}"
-    return plot_explorer(
+    return plot_descent_and_products(
         result, title=f"p = {p:.2f}, m = {width}: relative spread of the unit products "
                       f"{spread_text}"
     )

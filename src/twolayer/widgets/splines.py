@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._checks import as_rng, check_int, check_real
-from ..plotting.splines import plot_explorer
+from ..plotting.splines import plot_fit_and_knots
 from ..splines import (
     DynamicsResult,
     UnivariateNetwork,
@@ -153,14 +153,14 @@ def _frame(x: np.ndarray, y: np.ndarray, traj: RegimeTrajectory, steps: int) -> 
                          history_step=np.array([]), history_time=np.array([]),
                          history_loss=np.array([]), knot_history=np.empty((0, net.width)),
                          delta_drift=np.zeros(net.width))
-    return plot_explorer(x, y, run, title=title)
+    return plot_fit_and_knots(x, y, run, title=title)
 
 
 def regime_frame(x: object, y: object, trajectory: RegimeTrajectory, steps: int) -> Figure:
     """The explorer's figure: the network of ``trajectory`` after ``steps`` steps.
 
     Shows the last checkpoint at or before ``steps`` (the converged network once the run has
-    stopped) against both splines, with its curvature histogram (:func:`plot_explorer`).
+    stopped) against both splines, with its curvature histogram (:func:`plot_fit_and_knots`).
     """
     x, y = check_samples(x, y)
     if not isinstance(trajectory, RegimeTrajectory):
