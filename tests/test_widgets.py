@@ -8,12 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from twolayer import data, splines, symmetry
+from twolayer import data, network, splines, symmetry
 from twolayer.widgets.beyond_kernel import beyond_kernel_explorer
 from twolayer.widgets.dropout_flows import dropout_explorer
 from twolayer.widgets.duality import duality_explorer
 from twolayer.widgets.hessian_spectra import type_a_explorer
-from twolayer.widgets.nonconvex import training_explorer
+from twolayer.widgets.nonconvex import training_explorer, training_frame
 from twolayer.widgets.splines import (
     CHECKPOINTS,
     regime_explorer,
@@ -90,10 +90,56 @@ def test_splines_explorer_slider_indexes_checkpoints(capsys):
         assert "Figure" in capsys.readouterr().out
     assert traj.at(1000)[0] == 1000
     assert traj.at(CHECKPOINTS[-1])[0] == traj.steps[-1] < CHECKPOINTS[-1]
-    title = regime_frame(x, y, traj, CHECKPOINTS[-1])
-    assert "converged after" in title._suptitle.get_text()
-    plt.close(title)
+    run, status = traj.checkpoint(CHECKPOINTS[-1])
+    assert status == f"converged after {traj.steps[-1]} steps" and run.converged
+    assert traj.checkpoint(1000)[1] == "1000 steps"
+    fig = regime_frame(x, y, run, status=status)
+    assert "converged after" in fig._suptitle.get_text()
+    plt.close(fig)
     with pytest.raises(ValueError, match="checkpoints"):
         regime_trajectory(x, y, 1.0, width=40, checkpoints=(0, 105))
-    with pytest.raises(TypeError, match="trajectory"):
-        regime_frame(x, y, "run", 10)
+    with pytest.raises(TypeError, match="run must be a DynamicsResult"):
+        regime_frame(x, y, "run")
+
+
+def test_splines_frame_draws_a_run_with_its_ratio_and_distances():
+    """The frame of the chapter's kernel-free explorer: one run of the ratio sweep."""
+    x, y = splines.triangle_samples(6)
+    run = splines.train_univariate(x, y, splines.init_univariate(20, 10.0, rng=0), steps=200,
+                                   tol=1e-2, max_turn=0.05, record_every=200)
+    fig = regime_frame(x, y, run)
+    d_cubic, d_linear = splines.spline_distances(x, y, run.final)
+    assert fig._suptitle.get_text() == (f"ratio 1e+01, m = 20: distance to cubic "
+                                        f"{d_cubic:.3f}, to linear {d_linear:.3f}")
+    left, right = fig.axes
+    grid = left.lines[0].get_xdata()
+    np.testing.assert_allclose(left.lines[0].get_ydata(), run.final(grid))
+    assert right.get_xlabel() == "knot position $e_i$"
+    size = tuple(fig.get_size_inches())
+    plt.close(fig)
+    other = splines.train_univariate(x, y, splines.init_univariate(20, 1e-2, rng=0), steps=20,
+                                     tol=1e-2, max_turn=0.05, record_every=20)
+    fig = regime_frame(x, y, other, status="20 steps")
+    assert fig._suptitle.get_text().startswith("ratio 1e-02, m = 20, 20 steps: distance")
+    assert tuple(fig.get_size_inches()) == size  # the same size for every frame
+    plt.close(fig)
+
+
+def test_nonconvex_frame_titles_the_run_and_shares_the_axis():
+    """The frame of chapter 1's explorers: one run, its width, seed and final objective."""
+    X, y, _, _ = data.teacher_regression(20, 2, 2, rng=0)
+    (run,) = network.train_from_random_inits(X, y, 3, 0.01, runs=1, rng=4, lr=0.05, steps=40,
+                                             record_every=10)
+    fig = training_frame(run, 4, ylim=(1e-3, 10.0))
+    ax = fig.axes[0]
+    assert ax.get_title() == f"width 3, seed 4: final objective {run.history[-1]:.4f}"
+    assert len(ax.lines) == 1
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), run.history)
+    assert ax.get_ylim() == pytest.approx((1e-3, 10.0))
+    plt.close(fig)
+    with pytest.raises(TypeError, match="run must be a TrainResult"):
+        training_frame([run], 4)
+    with pytest.raises(ValueError, match="ylim must be a pair"):
+        training_frame(run, 4, ylim=1.0)
+    with pytest.raises(ValueError, match=r"ylim\[1\] must be >"):
+        training_frame(run, 4, ylim=(1.0, 0.5))

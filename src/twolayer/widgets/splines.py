@@ -5,7 +5,8 @@ data (tens of seconds on one core for the seven ratios together), far beyond wha
 callback may take (0.2 s). So every ratio is trained once, to convergence, with the chapter's
 settings, and its network stored at checkpoints (:func:`regime_trajectory`); the training runs in
 a background thread while the explorer is already usable, and a slider move only draws a stored
-checkpoint (:func:`regime_frame`).
+checkpoint (:meth:`RegimeTrajectory.checkpoint`). Both explorers draw :func:`regime_frame`: the
+ipywidgets one for a checkpoint, the chapter's kernel-free one for each run of the ratio sweep.
 """
 
 from __future__ import annotations
@@ -69,6 +70,34 @@ class RegimeTrajectory:
         """The last stored checkpoint at or before ``step``: its step and network."""
         k = int(np.searchsorted(self.steps, step, side="right")) - 1
         return self.steps[max(k, 0)], self.networks[max(k, 0)]
+
+    def checkpoint(self, steps: int) -> tuple[DynamicsResult, str]:
+        """The run up to the last checkpoint at or before ``steps``, and how far it got.
+
+        Returns
+        -------
+        run : DynamicsResult
+            From ``initial`` to the network of that checkpoint (no history is kept), for
+            :func:`regime_frame`.
+        status : str
+            ``"converged after N steps"``, ``"N steps"``, or, while ``steps`` is not reached yet
+            by a run still training, the checkpoint shown and the step asked for.
+        """
+        steps = check_int(steps, "steps", low=0)
+        shown, net = self.at(steps)
+        converged = self.converged and shown == self.steps[-1]
+        if converged and steps >= shown:
+            status = f"converged after {shown} steps"
+        elif shown < steps:
+            status = f"step {shown} (step {steps} still training, move a slider again)"
+        else:
+            status = f"{shown} steps"
+        run = DynamicsResult(initial=self.initial, final=net, steps=shown, time=float("nan"),
+                             converged=converged, history_step=np.array([]),
+                             history_time=np.array([]), history_loss=np.array([]),
+                             knot_history=np.empty((0, net.width)),
+                             delta_drift=np.zeros(net.width))
+        return run, status
 
 
 def _extend(x: np.ndarray, y: np.ndarray, traj: RegimeTrajectory, checkpoints: Sequence[int],
@@ -137,36 +166,48 @@ def regime_trajectory(
     return traj
 
 
-def _frame(x: np.ndarray, y: np.ndarray, traj: RegimeTrajectory, steps: int) -> Figure:
-    shown, net = traj.at(steps)
-    d_cubic, d_linear = spline_distances(x, y, net)
-    if traj.converged and shown == traj.steps[-1] and steps >= shown:
-        when = f"converged after {shown} steps"
-    elif shown < steps:
-        when = f"step {shown} (step {steps} still training, move a slider again)"
-    else:
-        when = f"{shown} steps"
-    title = (f"ratio {traj.ratio:.0e}, m = {net.width}, {when}: "
+def _regime_frame(x: np.ndarray, y: np.ndarray, run: DynamicsResult, status: str) -> Figure:
+    net = run.initial
+    ratio = float(np.median(np.abs(net.c) / np.hypot(net.a, net.b)))
+    d_cubic, d_linear = spline_distances(x, y, run.final)
+    when = f", {status}" if status else ""
+    title = (f"ratio {ratio:.0e}, m = {run.final.width}{when}: "
              f"distance to cubic {d_cubic:.3f}, to linear {d_linear:.3f}")
-    run = DynamicsResult(initial=traj.initial, final=net, steps=shown, time=float("nan"),
-                         converged=traj.converged and shown == traj.steps[-1],
-                         history_step=np.array([]), history_time=np.array([]),
-                         history_loss=np.array([]), knot_history=np.empty((0, net.width)),
-                         delta_drift=np.zeros(net.width))
     return plot_fit_and_knots(x, y, run, title=title)
 
 
-def regime_frame(x: object, y: object, trajectory: RegimeTrajectory, steps: int) -> Figure:
-    """The explorer's figure: the network of ``trajectory`` after ``steps`` steps.
+def regime_frame(x: object, y: object, run: DynamicsResult, *, status: str = "") -> Figure:
+    """The figure of both explorers: a network trained from one initial layer ratio.
 
-    Shows the last checkpoint at or before ``steps`` (the converged network once the run has
-    stopped) against both splines, with its curvature histogram (:func:`plot_fit_and_knots`).
+    Draws :func:`twolayer.plotting.splines.plot_fit_and_knots`: the trained function
+    ``run.final`` against the natural cubic spline and the linear interpolant of the samples,
+    and its knots weighted by their slope jumps (trained: filled; ``run.initial``: outline).
+    The title gives the initial ratio ``|c_i| / ||(a_i, b_i)||`` of ``run.initial`` (the median
+    over the units, which share it at :func:`twolayer.splines.init_univariate`), the width, the
+    ``status`` if any, and the sup-norm distances to both splines
+    (:func:`twolayer.splines.spline_distances`). The figure has the same size for every run, as
+    the kernel-free explorer (:func:`twolayer.widgets.static.static_explorer`) requires.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,), strictly increasing
+    y : array_like, shape (n,)
+    run : DynamicsResult
+        A run of :func:`twolayer.splines.train_univariate`, or a checkpoint of one
+        (:meth:`RegimeTrajectory.checkpoint`).
+    status : str, optional
+        How far the run got, put in the title after the width (e.g. ``"1000 steps"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     x, y = check_samples(x, y)
-    if not isinstance(trajectory, RegimeTrajectory):
-        raise TypeError(f"trajectory must be a RegimeTrajectory, got {type(trajectory).__name__}")
-    steps = check_int(steps, "steps", low=0)
-    return _frame(x, y, trajectory, steps)
+    if not isinstance(run, DynamicsResult):
+        raise TypeError(f"run must be a DynamicsResult, got {type(run).__name__}")
+    if not isinstance(status, str):
+        raise TypeError(f"status must be a str, got {type(status).__name__}")
+    return _regime_frame(x, y, run, status)
 
 
 def regime_explorer(
@@ -180,7 +221,8 @@ def regime_explorer(
     to convergence, keeping the network at ``checkpoints`` (:func:`regime_trajectory`); with
     ``background=True`` this runs in a thread (tens of seconds on one core for the seven ratios,
     the selected ratio first) and the explorer shows the checkpoints reached so far. A slider move
-    only draws a stored network (:func:`regime_frame`, well under 0.2 s).
+    only draws a stored checkpoint (:meth:`RegimeTrajectory.checkpoint`) with
+    :func:`regime_frame`, well under 0.2 s.
 
     The returned widget has ``trajectories`` (ratio -> :class:`RegimeTrajectory`) and ``wait()``,
     which returns once the training is done.
@@ -212,7 +254,8 @@ def regime_explorer(
         train_all()
 
     def show(ratio: float, steps: int) -> None:
-        show_figure(_frame(x, y, trajectories[ratio], steps))
+        run, status = trajectories[ratio].checkpoint(steps)
+        show_figure(_regime_frame(x, y, run, status))
 
     explorer = widgets.interactive(
         show,
