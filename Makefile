@@ -64,13 +64,10 @@ book: $(INSTALLED) $(ASSETS)
 # written to $(EXECUTED) without outputs (and nbval would then compare nothing). The stamp
 # records a forced build newer than every source.
 $(BUILD)/.forced: $(INSTALLED) $(ASSETS) $(SOURCES)
-	mkdir -p $(BUILD)
-	# Jupyter Book resolves local_extensions relative to the config file, which is one level down.
-	sed -e 's/execute_notebooks: cache/execute_notebooks: force/' \
-		-e 's|offline_site: book/_ext|offline_site: ../book/_ext|' _config.yml > $(BUILD)/_config_force.yml
+	# BOOK_EXECUTE overrides execute_notebooks of _config.yml (book/_ext/execution_mode.py).
 	# --all: Sphinx re-reads (so re-executes) only the pages whose source changed, not those
 	# whose library code or extension (book/_ext) changed.
-	$(BIN)/jupyter-book build . --config $(BUILD)/_config_force.yml -W -n --keep-going --all
+	BOOK_EXECUTE=force $(BIN)/jupyter-book build . -W -n --keep-going --all
 	touch $@
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
 

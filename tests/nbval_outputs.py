@@ -1,26 +1,28 @@
 """pytest plugin for nbval on the executed book (loaded with ``-p tests.nbval_outputs``).
 
-1. Refuses notebooks that hold no outputs. A chapter taken from Jupyter Book's execution cache is
+1. Ignores myst-nb ``glue`` records, through nbval's documented hook (``pytest_collectstart``
+   extends a notebook's ``skip_compare``). ``glue(name, value, display=False)`` emits an output
+   of mime type ``application/papermill.record/<mime>`` that myst-nb removes from the stored
+   notebook, so a fresh kernel shows one output more than the reference. ``<mime>`` is one of
+   IPython's display formats, all of which are skipped. The glued values themselves are compared
+   through the printed outputs, and tests/ asserts the chapters' claims.
+2. Refuses notebooks that hold no outputs. A chapter taken from Jupyter Book's execution cache is
    written to ``_build/jupyter_execute`` without outputs and with empty execution counts; nbval
    would then compare nothing and pass. Such a notebook fails the run instead.
-2. Ignores myst-nb ``glue`` records. ``glue(name, value, display=False)`` emits an output of mime
-   type ``application/papermill.record/...`` that myst-nb removes from the stored notebook, so a
-   fresh kernel always shows one output more than the reference. The glued values themselves are
-   compared through the printed outputs and tests/ asserts the chapters' claims.
 """
 
 from __future__ import annotations
 
 import pytest
+from IPython.core.formatters import DisplayFormatter
 
 GLUE_PREFIX = "application/papermill.record/"
+GLUE_MIMES = tuple(GLUE_PREFIX + mime for mime in DisplayFormatter().formatters)
 
 
-class _SkipWithGlue(tuple):
-    """nbval's tuple of skipped output keys, extended to every glue record mime type."""
-
-    def __contains__(self, key: object) -> bool:
-        return (isinstance(key, str) and key.startswith(GLUE_PREFIX)) or super().__contains__(key)
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    if type(collector).__name__ == "IPyNbFile":
+        collector.skip_compare += GLUE_MIMES
 
 
 def pytest_collection_modifyitems(
@@ -29,7 +31,6 @@ def pytest_collection_modifyitems(
     notebooks = {item.parent for item in items if type(item).__name__ == "IPyNbCell"}
     empty = []
     for nbfile in sorted(notebooks, key=lambda nb: str(nb.path)):
-        nbfile.skip_compare = _SkipWithGlue(nbfile.skip_compare)
         # Cells tagged skip-execution (the ipywidgets explorers) are never run by design.
         code = [
             c for c in nbfile.nb.cells

@@ -507,12 +507,12 @@ def _first_line(source: str) -> str:
 
 
 def cell_timings(app: Sphinx, refdoc: str, threshold: float) -> list[nodes.Node]:
-    from offline_site import _executed_notebook  # the executed notebook, from the cache if so
+    from offline_site import executed_notebook  # the executed notebook, from the cache if so
 
     env = app.env
     rows = []
     for doc in chapters(env):
-        nb = _executed_notebook(app, doc)
+        nb = executed_notebook(app, doc)
         cells = [c for c in (nb.cells if nb else []) if c.cell_type == "code"]
         times = [_seconds(c.metadata) for c in cells]
         if not cells or all(t is None for t in times):

@@ -2,22 +2,19 @@
 
 Registered in ``_config.yml`` (``sphinx: local_extensions: {offline_site: book/_ext}``). It
 
-1. copies the JavaScript the pages need from ``node_modules/`` (installed by ``make assets``,
-   i.e. ``npm ci`` from package-lock.json) into ``_build/html/_static/npm/``: MathJax 3
-   (``mathjax_path`` in ``_config.yml`` points there), require.js and the ipywidgets HTML
-   manager (``nb_ipywidgets_js``), into ``_static/npm/<package>/``. Only the files a page can
-   load are copied (about 13 MB, not the 150 MB of node_modules). Not under a project-root
-   ``_static/``: Jupyter Book 1.x would inject every ``.js`` and ``.css`` found there into every
-   page;
+1. copies MathJax 3 from ``node_modules/`` (installed by ``make assets``, i.e. ``npm ci`` from
+   package-lock.json) into ``_build/html/_static/npm/mathjax/`` (``mathjax_path`` in
+   ``_config.yml`` points there). Only the files a page can load are copied. Not under a
+   project-root ``_static/``: Jupyter Book 1.x would inject every ``.js`` and ``.css`` found
+   there into every page;
 2. fails the build (a warning, and the book is built with ``-W``) when a page would load a
-   script or stylesheet from another host;
+   script or stylesheet from another host. No page holds ipywidgets state (the explorers' cells
+   are ``skip-execution``; the site shows their kernel-free form), so myst-nb adds none of its
+   widget scripts, which it would load from a CDN: a chapter that saved a widget state fails here;
 3. removes the script that Sphinx 7.4 emits twice (a second ``THEBE_JS_URL`` declaration is a
-   ``SyntaxError`` in every page), and the ipywidgets scripts on pages that show no widget
-   (myst-nb adds 3.6 MB of JavaScript to any page whose notebook saved a widget state, even
-   when the widget's output is removed);
-4. on pages that do show widgets: points the widget manager's fonts and styles at the local
-   copy, and adapts the MathJax 2 call of the widgets (``MathJax.Hub.Queue``, ipywidgets#3829)
-   to MathJax 3;
+   ``SyntaxError`` in every page);
+4. fails at start-up when Sphinx, myst-nb or jupyter-cache is not the release series its
+   workarounds were written for (:data:`VERIFIED`), so that moving a pin fails loudly;
 5. offers every chapter as an executed notebook: ``_sources/<page>.ipynb`` with its outputs,
    linked from the page's download menu (sphinx-book-theme shows that link only when a launch
    button is configured, and myst-nb writes the notebook without outputs when it comes from
@@ -35,6 +32,7 @@ from __future__ import annotations
 import ast
 import copy
 import filecmp
+import importlib.metadata
 import json
 import posixpath
 import re
@@ -54,49 +52,15 @@ logger = logging.getLogger(__name__)
 VENDOR = {
     "mathjax": ["es5/tex-chtml.js", "es5/input/tex/extensions", "es5/output/chtml/fonts/woff-v2",
                 "es5/ui", "es5/a11y", "es5/sre"],
-    "requirejs": ["require.js"],
-    "@jupyter-widgets/html-manager": ["dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
-                                      "dist/*.ttf", "dist/*.eot", "dist/*.svg"],
 }
+#: Release series whose behaviour the workarounds here rest on: Sphinx 7.4's duplicate inline
+#: script (:func:`clean_page_assets`); myst-nb 1.4's ``app.env.mystnb_config``, its
+#: ``<page>.glue.json`` store and its outputs-free notebooks from the cache
+#: (:func:`executed_notebook`, :func:`_glue_data`); jupyter-cache 1.0's
+#: ``merge_match_into_notebook``. Re-check each of them before changing a series here.
+VERIFIED = {"sphinx": "7.4", "myst-nb": "1.4", "jupyter-cache": "1.0"}
 VENDOR_DIR = "npm"  # below _static/ (pydata-sphinx-theme already uses _static/vendor/)
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 GLUE_PREFIX = "application/papermill.record/"
-
-# Runs before require.js on widget pages: module and asset paths of the widget manager (its
-# fonts would otherwise be looked for next to the page), and MathJax 2's Hub.Queue mapped onto
-# MathJax 3.
-WIDGETS_SHIM = """
-(function () {
-  var npm = document.currentScript.src.replace(/[^/]*$/, "");
-  // The widget modules compute their font and style URLs from their require.js module paths:
-  // map them onto the local copy (require.js reads a global `require` object as its config).
-  window.require = {paths: {"@jupyter-widgets": npm + "@jupyter-widgets"}};
-  window.__jupyter_widgets_assets_path__ = npm + "@jupyter-widgets/html-manager/dist/";
-  function typeset(args) {
-    var jobs = Array.prototype.slice.call(args);
-    var ready = (window.MathJax && MathJax.startup) ? MathJax.startup.promise : Promise.resolve();
-    jobs.forEach(function (job) {
-      ready = ready.then(function () {
-        if (typeof job === "function") { return job(); }
-        if (Array.isArray(job) && job[0] === "Typeset" && MathJax.typesetPromise) {
-          return MathJax.typesetPromise(job.slice(2).filter(Boolean));
-        }
-      });
-    });
-    return ready;
-  }
-  function install() {
-    if (window.MathJax && !window.MathJax.Hub) {
-      window.MathJax.Hub = {Queue: function () { return typeset(arguments); }};
-    }
-  }
-  install();
-  document.addEventListener("DOMContentLoaded", install);
-  window.addEventListener("load", install);
-})();
-"""
-
 
 def _node_modules(app: Sphinx) -> Path:
     return Path(app.confdir, app.config.offline_site_node_modules)
@@ -139,7 +103,7 @@ def copy_vendor_files(app: Sphinx, exception: Exception | None) -> None:
                     _copy(file, target / file.relative_to(source))
 
 
-def _executed_notebook(app: Sphinx, pagename: str) -> nbformat.NotebookNode | None:
+def executed_notebook(app: Sphinx, pagename: str) -> nbformat.NotebookNode | None:
     """The executed notebook of a page, with its outputs, or None if the page is no notebook."""
     path = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not path.is_file():
@@ -502,7 +466,7 @@ def offer_notebook_download(app: Sphinx, pagename: str, templatename: str,
     """Write _sources/<page>.ipynb (executed, read as the page) and list it in the downloads."""
     if app.builder.format != "html" or not context.get("page_source_suffix"):
         return
-    nb = _executed_notebook(app, pagename)
+    nb = executed_notebook(app, pagename)
     if nb is None:
         return
     ctx = ReaderContext(glue=_glue_data(app, pagename, nb), refs=_references(app, pagename),
@@ -533,32 +497,15 @@ def _key(js: Any) -> tuple:
 
 def clean_page_assets(app: Sphinx, pagename: str, templatename: str,
                       context: dict[str, Any], doctree: Any) -> None:
-    """De-duplicate scripts, drop unused widget scripts, refuse assets from other hosts."""
+    """De-duplicate the page's scripts and refuse assets from other hosts."""
     scripts = context.get("script_files")
     if app.builder.format != "html" or scripts is None:
         return
-    has_widgets = WIDGET_VIEW in context.get("body", "")
-    widget_files = {path for path in app.config.nb_ipywidgets_js}
     kept, seen = [], set()
     for js in scripts:
-        key = _key(js)
-        if key in seen:
-            continue
-        seen.add(key)
-        is_widget = (js.attributes.get("type") == WIDGET_STATE
-                     or any(str(js.filename or "").endswith(f) for f in widget_files))
-        if is_widget and not has_widgets:
-            continue
-        kept.append(js)
-    if has_widgets:
-        first = next((i for i, js in enumerate(kept)
-                      if any(str(js.filename or "").endswith(f) for f in widget_files)), None)
-        if first is not None:
-            from sphinx.builders.html._assets import _JavaScript
-
-            shim = _JavaScript(f"_static/{VENDOR_DIR}/twolayer-widgets.js",
-                               priority=kept[first].priority)
-            kept.insert(first, shim)
+        if _key(js) not in seen:
+            seen.add(_key(js))
+            kept.append(js)
     scripts[:] = kept
     for asset in [*scripts, *context.get("css_files", [])]:
         if "://" in str(asset.filename or "") or str(asset.filename or "").startswith("//"):
@@ -567,18 +514,23 @@ def clean_page_assets(app: Sphinx, pagename: str, templatename: str,
                            type="offline_site", subtype="remote")
 
 
-def write_widgets_shim(app: Sphinx, exception: Exception | None) -> None:
-    if exception is None and app.builder.format == "html":
-        target = Path(app.outdir, "_static", VENDOR_DIR, "twolayer-widgets.js")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(WIDGETS_SHIM.lstrip(), encoding="utf-8")
+def check_versions() -> None:
+    """Refuse a release series of Sphinx, myst-nb or jupyter-cache not in :data:`VERIFIED`."""
+    for package, series in VERIFIED.items():
+        found = importlib.metadata.version(package)
+        if found != series and not found.startswith(series + "."):
+            raise ConfigError(
+                f"offline_site: written for {package} {series}.x, found {found}. Re-check the "
+                f"workarounds that name {package} in book/_ext/offline_site.py, then update "
+                "VERIFIED there."
+            )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    check_versions()
     app.add_config_value("offline_site_node_modules", "node_modules", "html")
     app.connect("builder-inited", check_node_modules)
     app.connect("html-page-context", offer_notebook_download, priority=400)
     app.connect("html-page-context", clean_page_assets, priority=900)
     app.connect("build-finished", copy_vendor_files)
-    app.connect("build-finished", write_widgets_shim)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
