@@ -3,7 +3,8 @@
 * :mod:`.geometry`: the rectified ellipsoid ``Q_X = {(Xu)_+ : ||u|| <= 1}``, spike-free data
   (:func:`is_spike_free`), neurons as auto-encoders (:func:`autoencoder_neurons`).
 * :mod:`.closed_forms`: optimal networks in closed form for whitened data
-  (:func:`whitened_regression`, :func:`whitened_multiclass`) and for rank-one data
+  (:func:`whitened_regression`, :func:`whitened_multiclass`, hinge-loss
+  :func:`whitened_classification`) and for rank-one data
   (:func:`rank_one_network`).
 * :mod:`.cutting`: the spike-free relaxation and its cutting-plane method
   (:func:`spike_free_cutting_plane`, Algorithm 1 of the paper), with a certificate.
@@ -16,9 +17,12 @@ that :func:`twolayer.network.objective` evaluates them.
 """
 
 from .closed_forms import (
+    hinge_convex_program,
+    hinge_objective,
     multiclass_objective,
     rank_one_network,
     whiten,
+    whitened_classification,
     whitened_multiclass,
     whitened_optimal_value,
     whitened_regression,
@@ -55,6 +59,8 @@ __all__ = [
     "cutting_vs_sampling",
     "digits_experiment",
     "gd_against_closed_form",
+    "hinge_convex_program",
+    "hinge_objective",
     "hull_vertices",
     "is_spike_free",
     "multiclass_objective",
@@ -64,6 +70,7 @@ __all__ = [
     "spike_excess",
     "spike_free_cutting_plane",
     "whiten",
+    "whitened_classification",
     "whitened_multiclass",
     "whitened_optimal_value",
     "whitened_regression",
