@@ -321,3 +321,56 @@ def test_explorer_redraws_when_its_slider_moves_and_the_snapshot_is_pure(capsys)
     plt.close("all")
     with pytest.raises(ValueError, match="angle"):
         extreme_points_snapshot(0.1)
+
+
+def _biased_spike_free(n, d, seed):
+    """X with [X, 1] of orthogonal rows of equal norm: X X^T = (n + 1) I - 1 1^T."""
+    rng = np.random.default_rng(seed)
+    vals, vecs = np.linalg.eigh((n + 1) * np.eye(n) - np.ones((n, n)))
+    R = np.linalg.qr(rng.standard_normal((d, n)))[0].T  # (n, d), orthonormal rows
+    return vecs @ (np.sqrt(vals)[:, None] * R), rng.standard_normal(n)
+
+
+def test_cutting_plane_with_biases_reaches_the_program_with_biases_on_spike_free_data():
+    X, y = _biased_spike_free(5, 7, 0)
+    Xa = np.column_stack([X, np.ones(5)])
+    assert np.allclose(Xa @ Xa.T, 6 * np.eye(5))
+    beta = 0.3
+    cut = extreme.spike_free_cutting_plane(X, y, beta, rng=0, bias=True, num_random=5000)
+    exact = convex.solve_convex(Xa, y, beta, _all_patterns(5)).value  # every pattern of [X, 1]
+    assert cut.converged and cut.b.shape == cut.a.shape and cut.W.shape[1] == 7
+    assert abs(cut.values[-1] - exact) <= 1e-6 * exact
+    assert cut.certificate.relative_gap <= 1e-6 and cut.random_check <= 1 + 1e-6
+    # the value is the objective with the biases penalized like the weights
+    unpenalized = network.objective(X, y, cut.W, cut.a, beta, b=cut.b)
+    assert cut.values[-1] == pytest.approx(unpenalized + 0.5 * beta * cut.b @ cut.b, rel=1e-10)
+
+
+def test_cutting_plane_with_biases_solves_the_relaxation_on_generic_data():
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((5, 8)), rng.standard_normal(5)
+    Xa = np.column_stack([X, np.ones(5)])
+    cut = extreme.spike_free_cutting_plane(X, y, 0.5, rng=0, bias=True, num_random=2000)
+    relaxed = convex.solve_convex(Xa, y, 0.5, np.ones((1, 5), bool)).value  # the one cone
+    exact = convex.solve_convex(Xa, y, 0.5, _all_patterns(5)).value
+    assert cut.converged
+    assert abs(cut.values[-1] - relaxed) <= 1e-5 * relaxed
+    assert cut.values[-1] >= exact * (1 - 1e-7)
+    assert np.all(np.diff(cut.values) <= 1e-9)
+    # the cone certificate bounds the relaxed problem only: on these data the whole sphere
+    # has directions that violate it, as the random check shows
+    assert cut.random_check > 1.0 and exact < relaxed * (1 - 1e-3)
+    with pytest.raises(TypeError, match="bias must be True or False"):
+        extreme.spike_free_cutting_plane(X, y, 0.5, bias=1)
+
+
+def test_gaussian_relaxation_gap_brackets_and_shrinks_with_the_dimension():
+    res = extreme.gaussian_relaxation_gap(30, [4, 120], 0.5, rng=0, max_iter=10, rounds=3,
+                                          num_search=500, top=4)
+    assert res.cone_trivial.tolist() == [True, False]
+    assert np.all(res.lower_bounds <= res.relaxed_values * (1 + 1e-9))
+    assert np.all(res.lower_bounds <= res.searched_values * (1 + 1e-9))
+    assert np.all(res.excess <= res.relative_gaps + 1e-12)
+    assert res.relative_gaps[1] < res.relative_gaps[0]
+    assert res.excess[0] > 0.1  # in low dimension a network off the cone beats the relaxation
+    assert res.spike_ratio[0] == np.inf and res.spike_ratio[1] >= 1 - 1e-9
