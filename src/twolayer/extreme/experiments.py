@@ -41,7 +41,6 @@ from .cutting import (
     _lasso,
     _network,
     _spike_free_cutting_plane,
-    spike_free_cutting_plane,
 )
 
 __all__ = [
@@ -428,7 +427,8 @@ def cutting_vs_sampling(
     if dirs.size == 0:
         raise ValueError("num_directions must be a nonempty list of integers")
     gen = as_rng(rng)
-    cut = spike_free_cutting_plane(X, y, beta, rng=gen, num_random=num_random)
+    num_random = check_int(num_random, "num_random", low=1)
+    cut = _spike_free_cutting_plane(X, y, beta, gen, 50, 1e-6, num_random, "CLARABEL", False)
     lower = cut.certificate.dual
     counts, values = [], []
     for k in dirs:
