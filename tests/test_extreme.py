@@ -53,6 +53,63 @@ def test_whitened_multiclass_matches_the_convex_program_class_by_class():
     assert np.linalg.norm(np.maximum(U @ X.T, 0) @ R, axis=1).max() <= beta * (1 + 1e-9)
 
 
+@pytest.mark.parametrize("beta", [0.5, 1.0, 1.5, 1.9, 2.5])
+def test_whitened_classification_matches_the_hinge_convex_program(beta):
+    X, _ = _whitened(6, 10, 3)
+    y = np.array([1.0, -1.0, 1.0, 1.0, -1.0, 1.0])  # n_+ = 4, n_- = 2
+    W, a = extreme.whitened_classification(X, y, beta)
+    closed = extreme.hinge_objective(X, y, W, a, beta)
+    exact = extreme.hinge_convex_program(X, y, beta, _all_patterns(6))
+    assert abs(closed - exact) <= 1e-6 * exact
+    roots = np.sqrt([4.0, 2.0])
+    assert closed == pytest.approx(np.minimum(beta * roots, roots**2).sum(), rel=1e-12)
+    assert a.size == int((roots > beta).sum())
+    assert np.allclose(np.abs(a), np.linalg.norm(W, axis=1))  # balanced
+    # the dual point of Theorem 12 certifies it independently of any solver: y_i v_i in [0, 1],
+    # |v.(Xu)_+| <= beta on the whole sphere (sampled) and v.y equal to the closed form's value
+    Z = np.column_stack([y > 0, y < 0]).astype(float)
+    v = (Z * np.minimum(beta / roots, 1.0)) @ np.array([1.0, -1.0])
+    assert np.all((y * v >= 0) & (y * v <= 1 + 1e-12))
+    U = np.random.default_rng(4).standard_normal((20000, 10))
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    assert np.abs(np.maximum(U @ X.T, 0) @ v).max() <= beta * (1 + 1e-12)
+    assert v @ y == pytest.approx(closed, rel=1e-12)
+    if a.size == 2:  # every sample on the margin, the class neurons on the class means
+        assert np.allclose(y * network.forward(X, W, a), 1.0)
+        assert np.allclose(W[0] / np.linalg.norm(W[0]), X.T @ Z[:, 0] / 2.0)
+
+
+def test_whitened_classification_neuron_is_the_raw_second_moment_discriminant():
+    rng = np.random.default_rng(8)
+    X_raw = rng.standard_normal((7, 12)) + 0.5
+    y = np.where(rng.standard_normal(7) > 0, 1.0, -1.0)
+    y[:2] = [1.0, -1.0]
+    Xw, M = extreme.whiten(X_raw)
+    W, a = extreme.whitened_classification(Xw, y, 0.1)
+    Sigma = X_raw.T @ X_raw / 7
+    mu = X_raw.T @ (y > 0) / 7
+    raw = M @ W[0]  # the neuron acting on raw samples: (x_raw M) . w = x_raw . (M w)
+    fisher = np.linalg.pinv(Sigma) @ mu
+    assert abs(raw @ fisher) == pytest.approx(np.linalg.norm(raw) * np.linalg.norm(fisher),
+                                              rel=1e-10)
+
+
+def test_whitened_classification_errors_name_the_argument():
+    X, _ = _whitened(4, 6, 0)
+    y = np.array([1.0, -1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"y must hold labels in \{-1, \+1\}, got y\[2\]"):
+        extreme.whitened_classification(X, [1.0, -1.0, 0.5, 1.0], 0.1)
+    with pytest.raises(ValueError, match="whitened"):
+        extreme.whitened_classification(2 * X, y, 0.1)
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        extreme.whitened_classification(X, y, -1.0)
+    with pytest.raises(ValueError, match=r"threshold sqrt\(n_-\) = 1 of the -1 class"):
+        extreme.whitened_classification(X, y, 1.0, strict=True)
+    assert extreme.whitened_classification(X, y, 1.0)[1].tolist() == pytest.approx([3**0.25])
+    with pytest.raises(ValueError, match="y must have"):
+        extreme.hinge_objective(X, np.ones(3), np.zeros((1, 6)), np.zeros(1), 0.1)
+
+
 def _rank_one_data(seed, n=8, d=3):
     rng = np.random.default_rng(seed)
     c = np.sort(rng.uniform(0.2, 2.0, n))
@@ -264,3 +321,56 @@ def test_explorer_redraws_when_its_slider_moves_and_the_snapshot_is_pure(capsys)
     plt.close("all")
     with pytest.raises(ValueError, match="angle"):
         extreme_points_snapshot(0.1)
+
+
+def _biased_spike_free(n, d, seed):
+    """X with [X, 1] of orthogonal rows of equal norm: X X^T = (n + 1) I - 1 1^T."""
+    rng = np.random.default_rng(seed)
+    vals, vecs = np.linalg.eigh((n + 1) * np.eye(n) - np.ones((n, n)))
+    R = np.linalg.qr(rng.standard_normal((d, n)))[0].T  # (n, d), orthonormal rows
+    return vecs @ (np.sqrt(vals)[:, None] * R), rng.standard_normal(n)
+
+
+def test_cutting_plane_with_biases_reaches_the_program_with_biases_on_spike_free_data():
+    X, y = _biased_spike_free(5, 7, 0)
+    Xa = np.column_stack([X, np.ones(5)])
+    assert np.allclose(Xa @ Xa.T, 6 * np.eye(5))
+    beta = 0.3
+    cut = extreme.spike_free_cutting_plane(X, y, beta, rng=0, bias=True, num_random=5000)
+    exact = convex.solve_convex(Xa, y, beta, _all_patterns(5)).value  # every pattern of [X, 1]
+    assert cut.converged and cut.b.shape == cut.a.shape and cut.W.shape[1] == 7
+    assert abs(cut.values[-1] - exact) <= 1e-6 * exact
+    assert cut.certificate.relative_gap <= 1e-6 and cut.random_check <= 1 + 1e-6
+    # the value is the objective with the biases penalized like the weights
+    unpenalized = network.objective(X, y, cut.W, cut.a, beta, b=cut.b)
+    assert cut.values[-1] == pytest.approx(unpenalized + 0.5 * beta * cut.b @ cut.b, rel=1e-10)
+
+
+def test_cutting_plane_with_biases_solves_the_relaxation_on_generic_data():
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((5, 8)), rng.standard_normal(5)
+    Xa = np.column_stack([X, np.ones(5)])
+    cut = extreme.spike_free_cutting_plane(X, y, 0.5, rng=0, bias=True, num_random=2000)
+    relaxed = convex.solve_convex(Xa, y, 0.5, np.ones((1, 5), bool)).value  # the one cone
+    exact = convex.solve_convex(Xa, y, 0.5, _all_patterns(5)).value
+    assert cut.converged
+    assert abs(cut.values[-1] - relaxed) <= 1e-5 * relaxed
+    assert cut.values[-1] >= exact * (1 - 1e-7)
+    assert np.all(np.diff(cut.values) <= 1e-9)
+    # the cone certificate bounds the relaxed problem only: on these data the whole sphere
+    # has directions that violate it, as the random check shows
+    assert cut.random_check > 1.0 and exact < relaxed * (1 - 1e-3)
+    with pytest.raises(TypeError, match="bias must be True or False"):
+        extreme.spike_free_cutting_plane(X, y, 0.5, bias=1)
+
+
+def test_gaussian_relaxation_gap_brackets_and_shrinks_with_the_dimension():
+    res = extreme.gaussian_relaxation_gap(30, [4, 120], 0.5, rng=0, max_iter=10, rounds=3,
+                                          num_search=500, top=4)
+    assert res.cone_trivial.tolist() == [True, False]
+    assert np.all(res.lower_bounds <= res.relaxed_values * (1 + 1e-9))
+    assert np.all(res.lower_bounds <= res.searched_values * (1 + 1e-9))
+    assert np.all(res.excess <= res.relative_gaps + 1e-12)
+    assert res.relative_gaps[1] < res.relative_gaps[0]
+    assert res.excess[0] > 0.1  # in low dimension a network off the cone beats the relaxation
+    assert res.spike_ratio[0] == np.inf and res.spike_ratio[1] >= 1 - 1e-9

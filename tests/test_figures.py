@@ -380,3 +380,34 @@ def test_dropout_explorer_bars_are_the_unit_products():
     np.testing.assert_allclose([p.get_height() for p in ax2.patches], res.products)
     assert ax2.lines[0].get_ydata()[0] == pytest.approx(res.product_star)
     assert isinstance(fig, Figure)
+
+
+# ---------------------------------------------------------------------------------------------
+# chapter "Extreme points"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_relaxation_gap_draws_values_and_gaps_by_dimension():
+    from twolayer.extreme import RelaxationGap
+    from twolayer.plotting import extreme_points as eplot
+
+    dims = np.array([10, 50, 200, 400])
+    res = RelaxationGap(
+        dims=dims, n=100, relaxed_values=np.array([35.0, 39.0, 11.8, 10.3]),
+        relaxed_gaps=np.zeros(4), oracle_calls=np.ones(4, int),
+        searched_values=np.array([8.7, 14.1, 13.1, 11.9]),
+        lower_bounds=np.array([6.5, 9.0, 9.7, 9.6]),
+        relative_gaps=np.array([0.81, 0.77, 0.18, 0.06]), excess=np.array([0.75, 0.64, 0, 0]),
+        spike_ratio=np.array([np.inf, 7.1, 1.25, 1.07]), cone_trivial=np.zeros(4, bool),
+        num_patterns=np.full(4, 100))
+    fig = eplot.plot_relaxation_gap(res)
+    left, right = fig.axes
+    assert fig.get_size_inches()[0] <= 6.7
+    curves = [line for line in left.lines if line.get_linestyle() == "-"]
+    np.testing.assert_allclose(curves[0].get_ydata(), res.relaxed_values)
+    np.testing.assert_allclose(curves[2].get_ydata(), res.lower_bounds)
+    np.testing.assert_allclose(right.lines[0].get_ydata(), res.relative_gaps)
+    assert [t.get_text() for t in right.get_legend().get_texts()] == [
+        "relative gap", "certified excess"]
+    assert left.get_xscale() == right.get_xscale() == "log"
+    assert any(line.get_linestyle() == ":" and line.get_xdata()[0] == 100 for line in right.lines)

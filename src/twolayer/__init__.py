@@ -62,6 +62,7 @@ from .extreme import (
     is_spike_free,
     rank_one_network,
     spike_free_cutting_plane,
+    whitened_classification,
     whitened_multiclass,
     whitened_regression,
 )
@@ -180,6 +181,7 @@ __all__ = [
     "type_a_spectrum",
     "type_a_weights",
     "univariate_regression",
+    "whitened_classification",
     "whitened_multiclass",
     "whitened_regression",
 ]

@@ -7,7 +7,9 @@ package's other modules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -114,26 +116,78 @@ def cutting_plane(
         )
     if candidates is not None:
         candidates = check_patterns(candidates, X.shape[0], "candidates")
-    patterns = sample_patterns(X, initial, as_rng(rng))
-    values, viols, counts = [], [], []
-    converged = False
-    sol = None
-    for _ in range(max_iter):
+
+    def solve(patterns: np.ndarray) -> tuple[ConvexSolution, float, np.ndarray]:
         sol = solve_convex(X, y, beta, patterns, solver=solver)
-        cmax = _constraint_max(X, sol.residual, candidates, False)
-        values.append(sol.value)
-        viols.append(cmax.value / beta)
-        counts.append(patterns.shape[0])
-        if cmax.value <= beta * (1.0 + tol):
+        return sol, sol.value, sol.residual
+
+    def oracle(v: np.ndarray) -> tuple[float, np.ndarray]:
+        cmax = _constraint_max(X, v, candidates, False)
+        return cmax.value / beta, cmax.pattern
+
+    def extend(patterns: np.ndarray, pattern: np.ndarray) -> np.ndarray | None:
+        if (patterns == pattern).all(axis=1).any():
+            return None  # the oracle returned a pattern already present: numerical stall
+        return np.vstack([patterns, pattern[None, :]])
+
+    loop = _cutting_plane_loop(
+        sample_patterns(X, initial, as_rng(rng)), solve, oracle, extend, len, max_iter, tol
+    )
+    return CuttingPlaneResult(
+        solution=loop.solution,
+        values=loop.values,
+        violations=loop.violations,
+        num_patterns=loop.sizes,
+        converged=loop.converged,
+    )
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """What :func:`_cutting_plane_loop` returns: the last solution, its working set, history."""
+
+    solution: Any
+    working_set: Any
+    values: np.ndarray
+    violations: np.ndarray
+    sizes: np.ndarray
+    converged: bool
+
+
+def _cutting_plane_loop(
+    working_set: Any,
+    solve: Callable[[Any], tuple[Any, float, np.ndarray]],
+    oracle: Callable[[np.ndarray], tuple[float, Any]],
+    extend: Callable[[Any, Any], Any | None],
+    size: Callable[[Any], int],
+    max_solves: int,
+    tol: float,
+) -> _Loop:
+    """The outer loop of a cutting-plane method on the dual of weight-decay training.
+
+    ``max_solves`` times at most: ``solve(working_set)`` gives a solution, its value and its
+    dual vector (the residual); ``oracle(v)`` gives the largest violation ``max |v^T z| / beta``
+    over the atoms it searches and the cut that attains it; stop when the violation is at most
+    ``1 + tol`` (converged), else ``extend(working_set, cut)``, whose ``None`` signals a stall
+    (the cut is already in the working set). Shared by :func:`cutting_plane` (patterns) and
+    :func:`twolayer.extreme.spike_free_cutting_plane` (neurons of the spike-free relaxation).
+    """
+    values, viols, sizes = [], [], []
+    converged = False
+    for it in range(max_solves):
+        solution, value, v = solve(working_set)
+        violation, cut = oracle(v)
+        values.append(value)
+        viols.append(violation)
+        sizes.append(size(working_set))
+        if violation <= 1.0 + tol:
             converged = True
             break
-        if (patterns == cmax.pattern).all(axis=1).any():
-            break  # the oracle returned a pattern already present: numerical stall
-        patterns = np.vstack([patterns, cmax.pattern[None, :]])
-    return CuttingPlaneResult(
-        solution=sol,
-        values=np.asarray(values),
-        violations=np.asarray(viols),
-        num_patterns=np.asarray(counts),
-        converged=converged,
-    )
+        if it == max_solves - 1:
+            break  # out of solves: the working set stays the one just solved
+        extended = extend(working_set, cut)
+        if extended is None:
+            break
+        working_set = extended
+    return _Loop(solution, working_set, np.asarray(values), np.asarray(viols),
+                 np.asarray(sizes), converged)

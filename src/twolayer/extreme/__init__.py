@@ -3,7 +3,8 @@
 * :mod:`.geometry`: the rectified ellipsoid ``Q_X = {(Xu)_+ : ||u|| <= 1}``, spike-free data
   (:func:`is_spike_free`), neurons as auto-encoders (:func:`autoencoder_neurons`).
 * :mod:`.closed_forms`: optimal networks in closed form for whitened data
-  (:func:`whitened_regression`, :func:`whitened_multiclass`) and for rank-one data
+  (:func:`whitened_regression`, :func:`whitened_multiclass`, hinge-loss
+  :func:`whitened_classification`) and for rank-one data
   (:func:`rank_one_network`).
 * :mod:`.cutting`: the spike-free relaxation and its cutting-plane method
   (:func:`spike_free_cutting_plane`, Algorithm 1 of the paper), with a certificate.
@@ -16,9 +17,12 @@ that :func:`twolayer.network.objective` evaluates them.
 """
 
 from .closed_forms import (
+    hinge_convex_program,
+    hinge_objective,
     multiclass_objective,
     rank_one_network,
     whiten,
+    whitened_classification,
     whitened_multiclass,
     whitened_optimal_value,
     whitened_regression,
@@ -29,9 +33,11 @@ from .experiments import (
     CuttingVsSampling,
     DigitsExperiment,
     GDComparison,
+    RelaxationGap,
     classification_regions,
     cutting_vs_sampling,
     digits_experiment,
+    gaussian_relaxation_gap,
     gd_against_closed_form,
 )
 from .geometry import (
@@ -49,12 +55,16 @@ __all__ = [
     "DigitsExperiment",
     "GDComparison",
     "RectifiedEllipsoid",
+    "RelaxationGap",
     "SpikeFreeCuttingPlane",
     "autoencoder_neurons",
     "classification_regions",
     "cutting_vs_sampling",
     "digits_experiment",
+    "gaussian_relaxation_gap",
     "gd_against_closed_form",
+    "hinge_convex_program",
+    "hinge_objective",
     "hull_vertices",
     "is_spike_free",
     "multiclass_objective",
@@ -64,6 +74,7 @@ __all__ = [
     "spike_excess",
     "spike_free_cutting_plane",
     "whiten",
+    "whitened_classification",
     "whitened_multiclass",
     "whitened_optimal_value",
     "whitened_regression",

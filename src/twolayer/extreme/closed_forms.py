@@ -14,6 +14,12 @@ one-hot labels ``Y (n, K)`` the same holds class by class (their Theorem 15). Fo
 ``(+-(a / ||a||) . x - b)_+`` with knots at the samples (their Lemma 6 and Corollary 5): the
 optimal network is a linear spline along ``a`` whose output weights solve a lasso over those
 ``2n`` neurons.
+
+For hinge-loss classification on whitened data with labels ``+-1`` (their Theorem 12) the
+optimal network has the same two neurons, now ``X^T y_+ / sqrt(n_+)`` and ``X^T y_- / sqrt(n_-)``
+with output weights ``sqrt(n_+)`` and ``-sqrt(n_-)`` (every sample on the margin), a neuron
+being dropped once ``beta`` reaches ``sqrt(n_+-)``; :func:`hinge_convex_program` is the convex
+program of the hinge loss over given activation patterns, to check it against.
 """
 
 from __future__ import annotations
@@ -21,13 +27,16 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from .._checks import as_array, check_real, check_same_length
+from .._checks import as_array, check_patterns, check_real, check_same_length
 from ..convex import solve_problem
 
 __all__ = [
+    "hinge_convex_program",
+    "hinge_objective",
     "multiclass_objective",
     "rank_one_network",
     "whiten",
+    "whitened_classification",
     "whitened_multiclass",
     "whitened_optimal_value",
     "whitened_regression",
@@ -161,6 +170,165 @@ def whitened_multiclass(
     A = np.zeros((len(keep), Y.shape[1]))
     A[np.arange(len(keep)), keep] = root
     return W, A
+
+
+def _check_signs(X: np.ndarray, y: object) -> np.ndarray:
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, "X", y, "y")
+    bad = np.flatnonzero((y != 1.0) & (y != -1.0))
+    if bad.size:
+        raise ValueError(
+            f"y must hold labels in {{-1, +1}}, got y[{bad[0]}] = {y[bad[0]]!r}"
+        )
+    return y
+
+
+def whitened_classification(
+    X: object, y: object, beta: float, *, tol: float = 1e-8, strict: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The optimal network of hinge-loss classification on whitened data, in closed form.
+
+    Minimizes ``sum_i max(0, 1 - y_i f(x_i)) + beta/2 sum_j (||w_j||^2 + a_j^2)``
+    (:func:`hinge_objective`) over networks ``f(x) = sum_j a_j (w_j . x)_+`` of any width, when
+    ``X X^T = I_n`` and ``y`` is in ``{-1, +1}^n`` (Ergen and Pilanci, 2021, Theorem 12). With
+    ``y_+ = (y)_+``, ``y_- = (-y)_+`` and ``n_+-`` the class sizes, the unit-norm optimum has the
+    neurons ``X^T y_+ / sqrt(n_+)`` and ``X^T y_- / sqrt(n_-)`` with weights ``sqrt(n_+)`` and
+    ``-sqrt(n_-)``: the network outputs ``y_i`` on every sample (all of them on the margin) at the
+    path-norm cost ``beta (sqrt(n_+) + sqrt(n_-))``. A class with ``sqrt(n_k) <= beta`` is
+    cheaper left at output zero (hinge loss ``n_k``), and its neuron is absent (at
+    ``beta = sqrt(n_k)`` both are optimal, as is every weight in between). The optimal value is
+    ``sum_k min(beta sqrt(n_k), n_k)``. In the original coordinates of data whitened by ``M``
+    the neuron ``M X^T y_+`` is ``X_raw^+ y_+ = n Sigma^+ mu_+`` (``Sigma`` the second-moment
+    matrix, ``mu_+`` the mean of the first class over ``n``): Fisher's discriminant direction
+    in the paper's reading.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Whitened data, ``X X^T = I_n`` within ``tol`` (so ``n <= d``).
+    y : array_like, shape (n,)
+        Labels, each ``-1`` or ``+1``.
+    beta : float
+        Weight decay, ``> 0``.
+    tol : float
+        Largest entry of ``|X X^T - I|`` accepted.
+    strict : bool
+        Raise instead of dropping a neuron when ``beta >= sqrt(n_k)`` for a class present.
+
+    Returns
+    -------
+    W : numpy.ndarray, shape (m, d), m <= 2
+        Balanced first layer (``||w_j|| = |a_j|``), the neuron of the ``+1`` class first.
+    a : numpy.ndarray, shape (m,)
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not whitened, ``y`` has a label other than ``+-1`` or the wrong length,
+        ``beta <= 0``, or (``strict``) ``beta`` is at or above a threshold ``sqrt(n_k)``.
+    """
+    X, tol = _check_whitened(X, tol)
+    y = _check_signs(X, y)
+    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    Z = np.column_stack([y > 0, y < 0]).astype(float)
+    roots = np.sqrt(Z.sum(axis=0))  # sqrt(n_+), sqrt(n_-)
+    if strict:
+        hit = np.flatnonzero((roots > 0) & (roots <= beta))
+        if hit.size:
+            k = int(hit[0])
+            raise ValueError(
+                f"beta = {beta:g} is at or above the threshold sqrt(n_{'+-'[k]}) = "
+                f"{roots[k]:.6g} of the {'+-'[k]}1 class: its neuron is dropped from the "
+                "optimal network (pass strict=False to allow it)"
+            )
+    keep = np.flatnonzero(roots > beta)
+    U = (X.T @ Z[:, keep] / roots[keep]).T  # unit rows, since ||X^T z|| = ||z||
+    scale = np.sqrt(roots[keep])  # balanced: ||w|| = |a| = sqrt(sqrt(n_k))
+    return U * scale[:, None], np.array([1.0, -1.0])[keep] * scale
+
+
+def hinge_objective(
+    X: object, y: object, W: object, a: object, beta: float, b: object | None = None
+) -> float:
+    """Hinge loss with weight decay, ``sum_i max(0, 1 - y_i f(x_i)) + beta/2 (||W||^2 + ||a||^2)``.
+
+    ``f(x) = sum_j a_j (w_j . x + b_j)_+`` (biases, if given, are not penalized), the
+    objective of Ergen and Pilanci (2021), eq. (18), before rescaling.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels, each ``-1`` or ``+1``.
+    W : array_like, shape (m, d)
+    a : array_like, shape (m,)
+    beta : float, >= 0
+    b : array_like, shape (m,), optional
+
+    Returns
+    -------
+    float
+    """
+    X = as_array(X, "X", ndim=2)
+    y = _check_signs(X, y)
+    W = as_array(W, "W", shape=(None, X.shape[1]))
+    a = as_array(a, "a", shape=(W.shape[0],))
+    beta = check_real(beta, "beta", low=0.0)
+    Z = X @ W.T
+    if b is not None:
+        Z = Z + as_array(b, "b", shape=(W.shape[0],))
+    f = np.maximum(Z, 0.0) @ a
+    return float(np.maximum(1.0 - y * f, 0.0).sum() + 0.5 * beta * (np.sum(W**2) + a @ a))
+
+
+def hinge_convex_program(
+    X: object, y: object, beta: float, patterns: object, *, solver: str = "CLARABEL"
+) -> float:
+    """Optimal value of the convex program of hinge-loss training over given patterns.
+
+    ``min sum_i max(0, 1 - y_i sum_k [D_k X (v_k - w_k)]_i) + beta sum_k (||v_k|| + ||w_k||)``
+    subject to ``(2 D_k - I) X v_k >= 0`` and ``(2 D_k - I) X w_k >= 0``: the program of
+    Pilanci and Ergen (2020) with the squared loss replaced by the hinge loss. With every
+    activation pattern of ``X`` it equals the minimum of :func:`hinge_objective` over networks
+    of any width (the strong duality of Ergen and Pilanci, 2021, Theorem 10); with fewer
+    patterns it is an upper bound.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels, each ``-1`` or ``+1``.
+    beta : float, > 0
+    patterns : array_like of bool, shape (P, n)
+    solver : str
+        cvxpy solver.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    RuntimeError
+        If the solver does not report an optimal status.
+    """
+    X = as_array(X, "X", ndim=2)
+    y = _check_signs(X, y)
+    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    pat = check_patterns(patterns, X.shape[0])
+    P, d = pat.shape[0], X.shape[1]
+    V = cp.Variable((P, d))
+    U = cp.Variable((P, d))
+    M = pat.astype(float)  # (P, n)
+    # prediction i is x_i . sum_k [D_k]_ii (v_k - u_k)
+    pred = cp.sum(cp.multiply(X, M.T @ (V - U)), axis=1)
+    signs = 2.0 * M - 1.0
+    constraints = [cp.multiply(signs, V @ X.T) >= 0, cp.multiply(signs, U @ X.T) >= 0]
+    loss = cp.sum(cp.pos(1.0 - cp.multiply(y, pred)))
+    penalty = cp.sum(cp.norm(V, 2, axis=1)) + cp.sum(cp.norm(U, 2, axis=1))
+    problem = cp.Problem(cp.Minimize(loss + beta * penalty), constraints)
+    solve_problem(problem, solver, None, "the hinge-loss convex program")
+    return float(problem.value)
 
 
 def whitened_optimal_value(Y: object, beta: float) -> float:

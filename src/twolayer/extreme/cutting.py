@@ -1,4 +1,4 @@
-"""The spike-free relaxation and its cutting-plane method (Ergen and Pilanci, 2021, Algorithm 1).
+"""The spike-free relaxation and its cutting plane (Ergen and Pilanci, 2021, Algorithms 1 and 3).
 
 The dual of weight-decay training is ``max -1/2 ||v - y||^2 + 1/2 ||y||^2`` subject to
 ``|v^T (Xu)_+| <= beta`` for all ``||u|| <= 1``: infinitely many constraints. The spike-free
@@ -9,8 +9,9 @@ starts from ``v = y``, adds the maximizer and the minimizer of ``v^T X u`` over 
 re-solves the dual over the working set (equivalently the lasso over the chosen neurons), and
 stops when no constraint is violated. For spike-free data the relaxation is exact (their
 Proposition 2), so the stop certifies global optimality; for Gaussian data it becomes exact as
-``d`` grows (Theorem 5). :func:`twolayer.duality.cutting_plane` is the counterpart over
-activation patterns, for data that are not spike-free.
+``d`` grows (Theorem 5). With biases (their Algorithm 3) the same runs on the data with a
+column of ones. :func:`twolayer.duality.cutting_plane` is the counterpart over activation
+patterns, for data that are not spike-free; the two share one outer loop.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scipy.optimize import nnls
 from .._checks import as_array, as_rng, check_int, check_real, check_same_length
 from ..convex import solve_problem
 from ..duality import Certificate, certificate
+from ..duality.cutting_plane import _cutting_plane_loop
 from ..network import objective
 
 __all__ = ["SpikeFreeCuttingPlane", "random_direction_check", "spike_free_cutting_plane"]
@@ -57,6 +59,8 @@ class SpikeFreeCuttingPlane:
         rounding, when the certificate holds for the unrelaxed problem on those directions.
     num_random : int
         Number of random directions of ``random_check``.
+    b : numpy.ndarray, shape (m,), or None
+        Biases of the neurons when the method ran with ``bias=True``, else ``None``.
     """
 
     W: np.ndarray
@@ -68,6 +72,7 @@ class SpikeFreeCuttingPlane:
     certificate: Certificate
     random_check: float
     num_random: int
+    b: np.ndarray | None = None
 
 
 def _cone_extremes(X: np.ndarray, v: np.ndarray) -> list[tuple[float, np.ndarray]]:
@@ -139,6 +144,7 @@ def spike_free_cutting_plane(
     tol: float = 1e-6,
     num_random: int = 20000,
     solver: str = "CLARABEL",
+    bias: bool = False,
 ) -> SpikeFreeCuttingPlane:
     """Cutting planes on the spike-free relaxation of the dual (Ergen and Pilanci, 2021, Alg. 1).
 
@@ -153,6 +159,15 @@ def spike_free_cutting_plane(
     ``sign(w_k) sqrt(|w_k|)``) is certified by :func:`twolayer.duality.certificate` with the
     constraint maximized over the cone (exact for spike-free data), and the certificate's dual
     point is checked independently on ``num_random`` random directions of the whole sphere.
+
+    With ``bias=True`` the neurons are ``(w . x + b)_+`` (their Algorithm 3): the data get a
+    column of ones, ``[X, 1] (w, b)``, and everything above runs on ``[X, 1]``, so that the
+    relaxation keeps the neurons ``Xw + b 1 >= 0`` and the weight decay acts on ``(w_j, b_j)``
+    together, ``1/2 ||f - y||^2 + beta/2 sum_j (||w_j||^2 + b_j^2 + a_j^2)``: the convex
+    program of :func:`twolayer.convex.solve_convex` on ``[X, 1]``. (With an unpenalized
+    bias, as the paper writes Algorithm 3, the relaxed set ``{Xu + b 1 >= 0}`` is unbounded,
+    the dual needs ``1^T v = 0``, and the relaxed oracle sees every ``u``: its neurons are
+    active on all samples, an affine model.)
 
     Parameters
     ----------
@@ -169,6 +184,8 @@ def spike_free_cutting_plane(
         Directions of the independent check, ``>= 1``.
     solver : str
         cvxpy solver of the working-set lasso.
+    bias : bool
+        Neurons with biases, penalized with the weights (the ones column above).
 
     Returns
     -------
@@ -192,35 +209,46 @@ def spike_free_cutting_plane(
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0.0)
     num_random = check_int(num_random, "num_random", low=1)
-    gen = as_rng(rng)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    return _spike_free_cutting_plane(X, y, beta, as_rng(rng), max_iter, tol, num_random,
+                                     solver, bias)
+
+
+def _spike_free_cutting_plane(
+    X: np.ndarray, y: np.ndarray, beta: float, gen: np.random.Generator, max_iter: int,
+    tol: float, num_random: int, solver: str, bias: bool,
+) -> SpikeFreeCuttingPlane:
     n, d = X.shape
-    U = np.zeros((0, d))
-    w = np.zeros(0)
-    v = y.copy()
-    values, viols, sizes = [], [], []
-    converged = False
-    for it in range(max_iter + 1):
-        extremes = _cone_extremes(X, v)
+    Xa = np.column_stack([X, np.ones(n)]) if bias else X  # a bias is a weight on a ones column
+
+    def solve(U: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+        if U.shape[0] == 0:  # the empty working set: the zero network, v = y
+            return np.zeros(0), float(0.5 * y @ y), y
+        Z = np.maximum(U @ Xa.T, 0.0).T
+        w = _lasso(Z, y, beta, solver)
         Wk, ak = _network(U, w)
-        values.append(objective(X, y, Wk, ak, beta))
-        viols.append(max(e[0] for e in extremes) / beta)
-        sizes.append(U.shape[0])
-        if viols[-1] <= 1.0 + tol:
-            converged = True
-            break
+        return w, objective(Xa, y, Wk, ak, beta), y - Z @ w
+
+    def oracle(v: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        extremes = _cone_extremes(Xa, v)
         new = [u for value, u in extremes if value > beta * (1.0 + tol)]
-        if it == max_iter or (
-            U.shape[0] and all(np.abs(U @ u).max() >= 1.0 - 1e-12 for u in new)
-        ):
-            break  # out of oracle calls, or a numerical stall (directions already present)
-        U = np.vstack([U, np.array(new)])
-        w = _lasso(np.maximum(U @ X.T, 0.0).T, y, beta, solver)
-        v = y - np.maximum(U @ X.T, 0.0).T @ w
-    W, a = _network(U, w)
-    cert = certificate(X, y, W, a, beta, patterns=np.ones((1, n), dtype=bool))
-    v_scaled = cert.scale * (y - np.maximum(X @ W.T, 0.0) @ a)
+        return max(e[0] for e in extremes) / beta, new
+
+    def extend(U: np.ndarray, new: list[np.ndarray]) -> np.ndarray | None:
+        if U.shape[0] and all(np.abs(U @ u).max() >= 1.0 - 1e-12 for u in new):
+            return None  # a numerical stall: the directions are already present
+        return np.vstack([U, np.array(new)])
+
+    # max_iter lassos, plus the first oracle call at the zero network
+    loop = _cutting_plane_loop(np.zeros((0, Xa.shape[1])), solve, oracle, extend,
+                               lambda U: U.shape[0], max_iter + 1, tol)
+    W, a = _network(loop.working_set, loop.solution)
+    cert = certificate(Xa, y, W, a, beta, patterns=np.ones((1, n), dtype=bool))
+    v_scaled = cert.scale * (y - np.maximum(Xa @ W.T, 0.0) @ a)
     return SpikeFreeCuttingPlane(
-        W=W, a=a, values=np.asarray(values), violations=np.asarray(viols),
-        working_set=np.asarray(sizes), converged=converged, certificate=cert,
-        random_check=_random_ratio(X, v_scaled, beta, gen, num_random), num_random=num_random,
+        W=W[:, :d], a=a, values=loop.values, violations=loop.violations,
+        working_set=loop.sizes, converged=loop.converged, certificate=cert,
+        random_check=_random_ratio(Xa, v_scaled, beta, gen, num_random), num_random=num_random,
+        b=W[:, d] if bias else None,
     )

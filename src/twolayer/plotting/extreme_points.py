@@ -11,6 +11,7 @@ from ..extreme import (
     DigitsExperiment,
     GDComparison,
     RectifiedEllipsoid,
+    RelaxationGap,
     SpikeFreeCuttingPlane,
 )
 from . import PALETTE, new_figure
@@ -22,6 +23,7 @@ __all__ = [
     "plot_digits",
     "plot_gd_against_closed_form",
     "plot_rectified_ellipsoid",
+    "plot_relaxation_gap",
 ]
 
 _POS, _NEG = PALETTE[1], PALETTE[0]
@@ -200,4 +202,30 @@ def plot_digits(res: DigitsExperiment, *, figsize: tuple[float, float] = (7.0, 3
     right.set_xlabel("seed")
     right.set_ylabel("test accuracy")
     right.legend()
+    return fig
+
+
+def plot_relaxation_gap(res: RelaxationGap, *, width: float = 6.7, height: float = 3.0) -> Figure:
+    """The spike-free relaxation on Gaussian data by dimension: values (left), gaps (right).
+
+    Left: the relaxation's objective, the network on searched neurons and the lower bound.
+    Right: the relative gap ``(relaxed - lower) / relaxed`` and the certified excess
+    ``(relaxed - searched) / relaxed``; a dotted line marks ``d = n``.
+    """
+    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    d = res.dims
+    left.plot(d, res.relaxed_values, "-o", ms=4, color=PALETTE[0], label="relaxation")
+    left.plot(d, res.searched_values, "-s", ms=4, color=PALETTE[2], label="searched network")
+    left.plot(d, res.lower_bounds, "-v", ms=4, color=PALETTE[1], label="lower bound")
+    left.set_ylabel("objective")
+    left.legend(loc="upper right")
+    right.plot(d, res.relative_gaps, "-o", ms=4, color=PALETTE[0], label="relative gap")
+    right.plot(d, res.excess, "-s", ms=4, color=PALETTE[2], label="certified excess")
+    right.set_ylim(bottom=0.0)
+    right.set_ylabel("relative to the relaxation")
+    right.legend()
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_xlabel("dimension d")
+        ax.axvline(res.n, color="0.6", ls=":")
     return fig
