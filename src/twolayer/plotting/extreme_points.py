@@ -205,14 +205,16 @@ def plot_digits(res: DigitsExperiment, *, figsize: tuple[float, float] = (7.0, 3
     return fig
 
 
-def plot_relaxation_gap(res: RelaxationGap, *, width: float = 6.7, height: float = 3.0) -> Figure:
+def plot_relaxation_gap(
+    res: RelaxationGap, *, figsize: tuple[float, float] = (6.7, 3.0)
+) -> Figure:
     """The spike-free relaxation on Gaussian data by dimension: values (left), gaps (right).
 
     Left: the relaxation's objective, the network on searched neurons and the lower bound.
     Right: the relative gap ``(relaxed - lower) / relaxed`` and the certified excess
     ``(relaxed - searched) / relaxed``; a dotted line marks ``d = n``.
     """
-    fig, (left, right) = new_figure(1, 2, width=width, height=height)
+    fig, (left, right) = new_figure(1, 2, figsize=figsize)
     d = res.dims
     left.plot(d, res.relaxed_values, "-o", ms=4, color=PALETTE[0], label="relaxation")
     left.plot(d, res.searched_values, "-s", ms=4, color=PALETTE[2], label="searched network")
