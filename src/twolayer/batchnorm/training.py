@@ -2,7 +2,8 @@
 
 Many runs advance together as one batched array computation.
 
-Imports :mod:`twolayer._checks` and the package's ``_checks`` and ``forward``.
+Imports :mod:`twolayer._checks`, :mod:`twolayer._descent` (the loop of gradient descent) and the
+package's ``_checks`` and ``forward``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import as_rng, check_int, check_real
+from .._descent import descend, split_runs
 from ._checks import check_data, check_network, check_schedule
 from .forward import _centred_value_and_gradient
 
@@ -37,27 +39,22 @@ def _descend(
     X: np.ndarray, y: np.ndarray, params: list[np.ndarray], beta: float, lr: float,
     steps: int, record_every: int,
 ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Full-batch GD on a batch of BN networks; returns parameters and history ``(T, R)``."""
-    params = [p.copy() for p in params]
+    """Full-batch GD on a batch of BN networks; returns parameters and history ``(T, R)``.
+
+    The check for constant pre-activations runs at the recorded steps only.
+    """
     Xc = X - X.mean(axis=0)
     scale = float(np.linalg.norm(Xc))
-    history, recorded = [], []
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps + 1):
-            record = t % record_every == 0 or t == steps
-            value, *grads = _centred_value_and_gradient(
-                Xc, y, *params, beta, scale if record else None
-            )
-            if record:
-                if not np.all(np.isfinite(value)):
-                    raise FloatingPointError(f"training diverged at step {t}; lower lr (got {lr})")
-                history.append(value)
-                recorded.append(t)
-            if t == steps:
-                break
-            for p, g in zip(params, grads):
-                p -= lr * g
-    return params, np.asarray(history), np.asarray(recorded)
+
+    def evaluate(
+        params: list[np.ndarray], value: bool, gradient: bool
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        values, *grads = _centred_value_and_gradient(
+            Xc, y, *params, beta, scale if value else None
+        )
+        return values, grads
+
+    return descend(evaluate, params, lr, steps, record_every)
 
 
 def train_bn(
@@ -80,10 +77,11 @@ def train_bn(
     W, gamma, alpha, a = check_network(W, gamma, alpha, a, X.shape[1])
     beta = check_real(beta, "beta", low=0.0)
     schedule = check_schedule(lr, steps, record_every)
-    params, history, recorded = _descend(
+    done = split_runs(*_descend(
         X, y, [W[None], gamma[None], alpha[None], a[None]], beta, *schedule
-    )
-    return BNTrainResult(*(p[0] for p in params), history[:, 0], recorded)
+    ))
+    params, history, recorded = done[0]
+    return BNTrainResult(*params, history, recorded)
 
 
 def _init_bn(d: int, m: int, runs: int, gen: np.random.Generator, scale: float):
@@ -115,9 +113,7 @@ def train_bn_from_random_inits(
     scale = check_real(scale, "scale", low=0.0, low_open=True)
     gen = as_rng(rng)
     schedule = check_schedule(lr, steps, record_every)
-    params, history, recorded = _descend(
+    done = split_runs(*_descend(
         X, y, _init_bn(X.shape[1], m, runs, gen, scale), beta, *schedule
-    )
-    return [
-        BNTrainResult(*(p[r] for p in params), history[:, r], recorded) for r in range(runs)
-    ]
+    ))
+    return [BNTrainResult(*params, history, recorded) for params, history, recorded in done]
