@@ -16,6 +16,7 @@ __all__ = [
     "check_callable",
     "check_int",
     "check_int_sequence",
+    "check_pair",
     "check_patterns",
     "check_real",
     "check_same_length",
@@ -175,3 +176,23 @@ def check_patterns(patterns: object, n: int, name: str = "patterns") -> np.ndarr
             raise ValueError(f"{name} must be boolean (or 0/1), got other values")
         pat = pat.astype(bool)
     return pat
+
+
+def check_pair(
+    W: object, V: object, names: tuple[str, str] = ("W", "V")
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two weight matrices with the same number of columns, each with a row and a column."""
+    first, second = names
+    W = as_array(W, first, ndim=2)
+    V = as_array(V, second, ndim=2)
+    if W.shape[1] != V.shape[1]:
+        raise ValueError(
+            f"{first} and {second} must have the same number of columns (the input dimension "
+            f"d), got {first} of shape {W.shape} and {second} of shape {V.shape}"
+        )
+    for arr, name in ((W, first), (V, second)):
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(
+                f"{name} must have at least one row and one column, got shape {arr.shape}"
+            )
+    return W, V
