@@ -11,13 +11,16 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = [
+    "IPM_DEFAULTS",
     "as_array",
     "as_rng",
     "check_callable",
     "check_int",
     "check_int_sequence",
+    "check_ipm_options",
     "check_pair",
     "check_patterns",
+    "check_problem",
     "check_real",
     "check_same_length",
 ]
@@ -196,3 +199,40 @@ def check_pair(
                 f"{name} must have at least one row and one column, got shape {arr.shape}"
             )
     return W, V
+
+
+def check_problem(
+    X: object, y: object, beta: object, patterns: object
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """The convex program's data ``X (n, d)`` with ``n >= 1``, ``y (n,)``, ``beta > 0`` and
+    activation patterns ``(P, n)`` (:func:`check_patterns`)."""
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, "X", y, "y")
+    if X.shape[0] == 0:
+        raise ValueError("X must have at least one row, got shape (0, d)")
+    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    return X, y, beta, check_patterns(patterns, X.shape[0])
+
+
+#: Options of the structured interior-point solver (``solvers.solve_ipm``, and
+#: ``convex.solve_convex(..., solver="ipm")``) and their defaults.
+IPM_DEFAULTS = {"tol_gap": 1e-8, "tol_feas": 1e-8, "max_iter": 100, "raise_on_limit": True}
+
+
+def check_ipm_options(options: dict | None) -> dict:
+    """Checked options of ``solvers.solve_ipm`` (also ``solver_options`` of ``solver="ipm"``),
+    completed with :data:`IPM_DEFAULTS`."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(IPM_DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"solver_options of solver='ipm' must be among {sorted(IPM_DEFAULTS)}, got {unknown}"
+        )
+    out = {**IPM_DEFAULTS, **options}
+    for name in ("tol_gap", "tol_feas"):
+        out[name] = check_real(out[name], name, low=0.0, high=1.0, low_open=True,
+                               high_open=True)
+    out["max_iter"] = check_int(out["max_iter"], "max_iter", low=0)
+    out["raise_on_limit"] = bool(out["raise_on_limit"])
+    return out
