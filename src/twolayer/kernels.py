@@ -464,8 +464,8 @@ def explore_beyond_kernel(
     n: int,
     width: int,
     *,
+    rng: object,
     steps: int = 300,
-    rng: object = 0,
     n_test: int = 400,
     lr: float = 0.5,
     ridges: Sequence[float] = (1e-3, 1e-2, 1e-1),
@@ -473,7 +473,8 @@ def explore_beyond_kernel(
     """Small, fast version of :func:`kernel_vs_gd` for one (d, n, width): the explorer's data.
 
     Random features number ``n`` (as many as samples). With ``d <= 8``, ``n <= 400``,
-    ``width <= 32`` and 300 steps it takes about 0.1 s on one core.
+    ``width <= 32`` and 300 steps it takes about 0.1 s on one core. ``rng`` (a Generator or an
+    integer seed, required) draws the teacher, the samples, the start and the features.
 
     Returns
     -------

@@ -121,14 +121,15 @@ class ExploreResult:
 
 
 def explore_dimension(
-    beta: float, d: int, *, n: int = 10, rng: object = 0, num_patterns: int = 20,
+    beta: float, d: int, *, rng: object, n: int = 10, num_patterns: int = 20,
     solver: str = "CLARABEL",
 ) -> ExploreResult:
     """Optimal BN fit of fixed targets on Gaussian data ``X (n, d)``, for the chapter's explorer.
 
-    The targets ``y ~ N(0, I_n)`` and the data are drawn from ``rng`` (the targets first, so
-    they do not change with ``d``). When the centred data have rank ``n - 1`` the closed form
-    (:func:`bn_closed_form`) gives the fit; below, the convex program (:func:`solve_bn_convex`)
+    The targets ``y ~ N(0, I_n)`` and the data are drawn from ``rng`` (a Generator or an
+    integer seed, required; the targets first, so they do not change with ``d``). When the
+    centred data have rank ``n - 1`` the closed form (:func:`bn_closed_form`) gives the fit;
+    below, the convex program (:func:`solve_bn_convex`)
     on ``num_patterns`` sampled patterns of ``U'`` plus the sign patterns of ``y``.
     """
     beta = check_real(beta, "beta", low=0.0, low_open=True)
