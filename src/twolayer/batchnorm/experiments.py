@@ -129,8 +129,8 @@ def explore_dimension(
     The targets ``y ~ N(0, I_n)`` and the data are drawn from ``rng`` (a Generator or an
     integer seed, required; the targets first, so they do not change with ``d``). When the
     centred data have rank ``n - 1`` the closed form (:func:`bn_closed_form`) gives the fit;
-    below, the convex program (:func:`solve_bn_convex`)
-    on ``num_patterns`` sampled patterns of ``U'`` plus the sign patterns of ``y``.
+    below, the convex program (:func:`solve_bn_convex`) on ``num_patterns`` sampled patterns of
+    ``U'`` plus the sign patterns of ``y``.
     """
     beta = check_real(beta, "beta", low=0.0, low_open=True)
     d = check_int(d, "d", low=1)
