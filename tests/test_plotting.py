@@ -5,14 +5,10 @@ from __future__ import annotations
 import base64
 import struct
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from twolayer.plotting import (  # noqa: E402
+from twolayer.plotting import (
     BOOK_STYLE,
     MIN_FONT_KEY,
     MIN_FONT_PT,
