@@ -21,6 +21,7 @@ __all__ = [
     "check_pair",
     "check_patterns",
     "check_problem",
+    "check_random_starts",
     "check_real",
     "check_same_length",
 ]
@@ -236,3 +237,16 @@ def check_ipm_options(options: dict | None) -> dict:
     out["max_iter"] = check_int(out["max_iter"], "max_iter", low=0)
     out["raise_on_limit"] = bool(out["raise_on_limit"])
     return out
+
+
+def check_random_starts(
+    m: object, runs: object, scale: object, rng: object
+) -> tuple[int, int, float, np.random.Generator]:
+    """Width ``m >= 1``, number of ``runs >= 1``, initialization ``scale > 0`` and the one
+    generator that draws every start, of a training from seeded random initializations."""
+    return (
+        check_int(m, "m", low=1),
+        check_int(runs, "runs", low=1),
+        check_real(scale, "scale", low=0.0, low_open=True),
+        as_rng(rng),
+    )

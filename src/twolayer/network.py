@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import (
+    as_array,
+    as_rng,
+    check_int,
+    check_random_starts,
+    check_real,
+    check_same_length,
+)
 from ._descent import descend, split_runs
 
 __all__ = [
@@ -338,10 +345,7 @@ def train_from_random_inits(
     """
     X, y = _check_data(X, y)
     beta = check_real(beta, "beta", low=0.0)
-    runs = check_int(runs, "runs", low=1)
-    gen = as_rng(rng)
-    m = check_int(m, "m", low=1)
-    scale = check_real(scale, "scale", low=0.0, low_open=True)
+    m, runs, scale, gen = check_random_starts(m, runs, scale, rng)
     inits = [_init_network(X.shape[1], m, gen, scale) for _ in range(runs)]
     W0 = np.stack([W for W, _ in inits])
     a0 = np.stack([a for _, a in inits])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_rng, check_int, check_real
+from .._checks import check_random_starts, check_real
 from .._descent import descend, split_runs
 from ._checks import check_data, check_network, check_schedule
 from .forward import _centred_value_and_gradient
@@ -107,11 +107,8 @@ def train_bn_from_random_inits(
     list of BNTrainResult, one per run
     """
     X, y = check_data(X, y)
-    m = check_int(m, "m", low=1)
     beta = check_real(beta, "beta", low=0.0)
-    runs = check_int(runs, "runs", low=1)
-    scale = check_real(scale, "scale", low=0.0, low_open=True)
-    gen = as_rng(rng)
+    m, runs, scale, gen = check_random_starts(m, runs, scale, rng)
     schedule = check_schedule(lr, steps, record_every)
     done = split_runs(*_descend(
         X, y, _init_bn(X.shape[1], m, runs, gen, scale), beta, *schedule
