@@ -21,8 +21,8 @@ Modules: ``forward`` (forward pass, objective, gradient), ``basis`` (the whitene
 network's coordinates in it), ``program`` (the convex program and the recovered network),
 ``closed_form`` (the optimum for centred rank ``n - 1``), ``training`` (gradient descent),
 ``experiments`` (exact program against GD, the explorer's frame), ``digits`` (the digits
-experiment). Each imports only :mod:`twolayer._checks`, :mod:`twolayer.arrangements`,
-:mod:`twolayer.convex` and modules of this package listed before it.
+experiment). Each imports only :mod:`twolayer._checks`, :mod:`twolayer._descent`,
+:mod:`twolayer.arrangements`, :mod:`twolayer.convex` and modules of this package listed before it.
 """
 
 from __future__ import annotations
