@@ -14,21 +14,13 @@ from twolayer.convex import (
     recover_network,
     solve_convex,
 )
-from twolayer.data import circle_teacher_regression
 from twolayer.network import forward, objective, path_norm, train_from_random_inits
 
 BETA = 0.1
 
 
-@pytest.fixture(scope="module")
-def circle_problem():
-    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
-    sol = solve_convex(X, y, BETA, enumerate_patterns_2d(X))
-    return X, y, sol
-
-
 def test_solution_fields(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     assert isinstance(sol, ConvexSolution)
     assert sol.status == "optimal"
     P = sol.patterns.shape[0]
@@ -44,7 +36,7 @@ def test_solution_fields(circle_problem):
 
 
 def test_recovered_network_attains_convex_optimum(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     W, a = recover_network(sol)
     assert W.shape == (a.size, 2)
     np.testing.assert_allclose(np.abs(a), np.linalg.norm(W, axis=1), rtol=1e-12)  # balanced
@@ -70,7 +62,7 @@ def test_recovery_identity_on_random_problems(seed):
 
 def test_convex_optimum_below_every_gradient_descent_run(circle_problem):
     # Theorem (Pilanci and Ergen, 2020): no network of any width goes below p*.
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     finals = []
     for m in (2, 8, 32):
         runs = train_from_random_inits(X, y, m, BETA, runs=3, rng=m, lr=0.02, steps=1500,
@@ -85,7 +77,7 @@ def test_convex_optimum_below_every_gradient_descent_run(circle_problem):
 
 
 def test_wide_gradient_descent_approaches_optimum(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     runs = train_from_random_inits(X, y, 64, BETA, runs=2, rng=0, lr=0.05, steps=4000,
                                    record_every=4000)
     best = min(r.history[-1] for r in runs)
@@ -93,7 +85,7 @@ def test_wide_gradient_descent_approaches_optimum(circle_problem):
 
 
 def test_sampled_patterns_give_upper_bound(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     sampled = solve_convex(X, y, BETA, sample_patterns(X, 6, rng=1))
     assert sampled.value >= sol.value * (1 - 1e-9)
     W, a = recover_network(sampled)
@@ -127,7 +119,7 @@ def test_merge_neurons_keeps_function_and_path_norm():
 
 
 def test_bad_input(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     P = sol.patterns
     with pytest.raises(ValueError, match="beta must be > 0"):
         solve_convex(X, y, 0.0, P)
@@ -148,7 +140,7 @@ def test_bad_input(circle_problem):
 
 
 def test_failed_solve_reports_status(circle_problem):
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     with pytest.raises(RuntimeError, match="convex program: status user_limit"):
         solve_convex(X, y, BETA, sol.patterns, solver_options={"max_iter": 2})
     with pytest.raises(RuntimeError, match="status solver_error.*NOPE"):
@@ -158,7 +150,7 @@ def test_failed_solve_reports_status(circle_problem):
 def test_retry_uses_a_fresh_solver_with_default_settings(circle_problem, monkeypatch):
     # The first attempt stops short (here: too few iterations). cvxpy's warm start would rerun
     # the cached CLARABEL solver with the *same* settings; the retry must use the defaults.
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     monkeypatch.setattr(convex, "CLARABEL_OPTIONS", {"max_iter": 3})
     again = solve_convex(X, y, BETA, sol.patterns)
     assert again.status == "optimal"
@@ -209,7 +201,7 @@ def test_recovery_attains_p_star_at_small_beta(seed, beta):
 def test_recovery_returns_the_empty_network_when_zero_is_optimal(circle_problem):
     from twolayer.duality import max_dual_constraint
 
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     P = sol.patterns
     beta_max = max_dual_constraint(X, y).value  # zero is optimal iff beta >= beta_max
     for beta in (1.001 * beta_max, 1.1 * beta_max, 10 * beta_max):
@@ -235,7 +227,7 @@ def test_duality_explorer_counts_no_neuron_above_beta_max():
 @pytest.mark.parametrize(("factor", "accuracy"), [(1e6, 1e-5), (1e8, 1e-2)])
 def test_large_targets_are_rescaled_not_infeasible(circle_problem, factor, accuracy):
     # V = U = 0 is feasible: "status infeasible" at large ||y|| / beta was a numerical failure
-    X, y, sol = circle_problem
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
     big = solve_convex(X, factor * y, BETA, sol.patterns)
     assert big.status == "optimal"
     assert np.array_equal(big.y, factor * y) and big.beta == BETA

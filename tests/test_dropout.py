@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from twolayer import data, dropout  # noqa: E402
-from twolayer.plotting import dropout_flows as dplot  # noqa: E402
+from twolayer import data, dropout
+from twolayer.plotting import dropout_flows as dplot
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +93,9 @@ def test_masked_gradient_is_unbiased(small, kind):
 
 
 @pytest.mark.parametrize("kind", ["dropout", "dropconnect"])
-def test_gradient_and_hessian_match_finite_differences(small, kind):
+def test_gradient_and_hessian_match_finite_differences(small, kind, central_difference):
     X, Y, W1, W2 = small
-    p, eps = 0.55, 1e-6
+    p = 0.55
     theta = _flat(W1, W2)
 
     def f(t):
@@ -108,9 +104,8 @@ def test_gradient_and_hessian_match_finite_differences(small, kind):
     def g(t):
         return _flat(*dropout.expected_gradient(X, Y, *_split(t, W1, W2), p, kind=kind))
 
-    basis = np.eye(theta.size)
-    g_fd = np.array([(f(theta + eps * e) - f(theta - eps * e)) / (2 * eps) for e in basis])
-    H_fd = np.array([(g(theta + eps * e) - g(theta - eps * e)) / (2 * eps) for e in basis])
+    g_fd = central_difference(f, theta)
+    H_fd = central_difference(g, theta)
     H = dropout.expected_hessian(X, Y, W1, W2, p, kind=kind)
     assert np.max(np.abs(g_fd - g(theta))) < 1e-6 * np.max(np.abs(g_fd))
     assert np.max(np.abs(H_fd - H)) < 1e-6 * np.max(np.abs(H))

@@ -27,12 +27,10 @@ BETA = 0.1
 
 
 @pytest.fixture(scope="module")
-def optimum():
-    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
-    P = enumerate_patterns_2d(X)
-    sol = solve_convex(X, y, BETA, P)
-    W, a = merge_neurons(*recover_network(sol))
-    return X, y, P, sol, W, a
+def optimum(circle_problem):
+    c = circle_problem
+    W, a = merge_neurons(*recover_network(c.solution))
+    return c.X, c.y, c.patterns, c.solution, W, a
 
 
 def test_dual_constraint_by_hand():

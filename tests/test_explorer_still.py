@@ -2,15 +2,12 @@
 
 import io
 
-import matplotlib
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.core.formatters import DisplayFormatter
 
-matplotlib.use("Agg")
-import matplotlib.image  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from IPython.core.formatters import DisplayFormatter  # noqa: E402
-
-from twolayer.widgets.static import static_explorer  # noqa: E402
+from twolayer.widgets.static import static_explorer
 
 
 def _frame(value: int) -> plt.Figure:

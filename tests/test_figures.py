@@ -7,24 +7,20 @@ line, the number of artists, the scales and labels a caption refers to.
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from twolayer import data, dropout, duality, gaussian, network, splines, symmetry  # noqa: E402
-from twolayer.arrangements import enumerate_patterns_2d  # noqa: E402
-from twolayer.convex import recover_network, solve_convex  # noqa: E402
-from twolayer.plotting import dropout_flows as dplot  # noqa: E402
-from twolayer.plotting import duality as duplot  # noqa: E402
-from twolayer.plotting import hessian_spectra as hplot  # noqa: E402
-from twolayer.plotting import nonconvex as nplot  # noqa: E402
-from twolayer.plotting import splines as splot  # noqa: E402
+from twolayer import data, dropout, duality, gaussian, network, splines, symmetry
+from twolayer.arrangements import enumerate_patterns_2d
+from twolayer.convex import recover_network, solve_convex
+from twolayer.plotting import dropout_flows as dplot
+from twolayer.plotting import duality as duplot
+from twolayer.plotting import hessian_spectra as hplot
+from twolayer.plotting import nonconvex as nplot
+from twolayer.plotting import splines as splot
 
 
 @pytest.fixture(autouse=True)

@@ -27,28 +27,6 @@ def _random_pair(seed, k=4, d=3, m=3):
     return rng.standard_normal((k, d)), rng.standard_normal((m, d))
 
 
-def _fd_gradient(W, V, eps=1e-6):
-    g = np.zeros_like(W)
-    for i in range(W.shape[0]):
-        for a in range(W.shape[1]):
-            E = np.zeros_like(W)
-            E[i, a] = eps
-            g[i, a] = (population_loss(W + E, V) - population_loss(W - E, V)) / (2 * eps)
-    return g
-
-
-def _fd_hessian(W, V, eps=1e-6):
-    k, d = W.shape
-    H = np.zeros((k * d, k * d))
-    for i in range(k):
-        for a in range(d):
-            E = np.zeros_like(W)
-            E[i, a] = eps
-            diff = population_gradient(W + E, V) - population_gradient(W - E, V)
-            H[i * d + a] = diff.ravel() / (2 * eps)
-    return H
-
-
 def test_kernel_special_values():
     w = np.array([[1.0, 2.0, -0.5]])
     assert arccos_kernel(w, w)[0, 0] == pytest.approx(np.sum(w**2) / 2, rel=1e-14)
@@ -80,26 +58,28 @@ def test_loss_vanishes_at_the_teacher_and_is_row_permutation_invariant():
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_gradient_against_finite_differences(seed):
+def test_gradient_against_finite_differences(seed, central_difference):
     W, V = _random_pair(seed)
     g = population_gradient(W, V)
-    assert np.max(np.abs(g - _fd_gradient(W, V))) < 1e-7
+    assert np.max(np.abs(g - central_difference(lambda U: population_loss(U, V), W))) < 1e-7
     assert np.allclose(population_gradient(W, V, rows=[2, 0]), g[[2, 0]], atol=1e-15)
 
 
 @pytest.mark.parametrize("seed", [6, 7])
-def test_hessian_against_finite_differences(seed):
+def test_hessian_against_finite_differences(seed, central_difference):
     W, V = _random_pair(seed)
     H = population_hessian(W, V)
     assert np.allclose(H, H.T, atol=1e-15)
-    assert np.max(np.abs(H - _fd_hessian(W, V))) < 1e-6
+    fd = central_difference(lambda U: population_gradient(U, V), W).reshape(H.shape)
+    assert np.max(np.abs(H - fd)) < 1e-6
 
 
-def test_hessian_at_global_minimum_with_parallel_neurons():
+def test_hessian_at_global_minimum_with_parallel_neurons(central_difference):
     W = np.eye(4)
     H = population_hessian(W, W)
     assert np.all(np.isfinite(H))
-    assert np.max(np.abs(H - _fd_hessian(W, W, eps=1e-5))) < 1e-4
+    fd = central_difference(lambda U: population_gradient(U, W), W, h=1e-5).reshape(H.shape)
+    assert np.max(np.abs(H - fd)) < 1e-4
     assert np.linalg.eigvalsh(H)[0] > 0.05
 
 

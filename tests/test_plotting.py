@@ -7,29 +7,25 @@ import base64
 import struct
 from types import SimpleNamespace
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-
-from twolayer.arrangements import unit_circle  # noqa: E402
-from twolayer.batchnorm import DigitsResult, ExactResult, ExploreResult  # noqa: E402
-from twolayer.duality import dual_constraint  # noqa: E402
-from twolayer.extreme import (  # noqa: E402
+from twolayer.arrangements import unit_circle
+from twolayer.batchnorm import DigitsResult, ExactResult, ExploreResult
+from twolayer.duality import dual_constraint
+from twolayer.extreme import (
     ClassificationRegions,
     DigitsExperiment,
     GDComparison,
     SpikeFreeCuttingPlane,
     rectified_ellipsoid_2d,
 )
-from twolayer.gaussian import StagedDynamics, WidthStudy  # noqa: E402
-from twolayer.kernels import KernelComparison, LossCurves  # noqa: E402
-from twolayer.network import forward  # noqa: E402
-from twolayer.plotting import (  # noqa: E402
+from twolayer.gaussian import StagedDynamics, WidthStudy
+from twolayer.kernels import KernelComparison, LossCurves
+from twolayer.network import forward
+from twolayer.plotting import (
     BOOK_STYLE,
     MIN_FONT_KEY,
     MIN_FONT_PT,
@@ -39,10 +35,10 @@ from twolayer.plotting import (  # noqa: E402
     png_text,
     smallest_font_pt,
 )
-from twolayer.plotting import batchnorm as bplot  # noqa: E402
-from twolayer.plotting import beyond_kernel as bkplot  # noqa: E402
-from twolayer.plotting import extreme_points as eplot  # noqa: E402
-from twolayer.plotting.duality import draw_dual_constraint, draw_fit_on_circle  # noqa: E402
+from twolayer.plotting import batchnorm as bplot
+from twolayer.plotting import beyond_kernel as bkplot
+from twolayer.plotting import extreme_points as eplot
+from twolayer.plotting.duality import draw_dual_constraint, draw_fit_on_circle
 
 
 @pytest.fixture(autouse=True)

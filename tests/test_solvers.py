@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twolayer.arrangements import enumerate_patterns_1d, enumerate_patterns_2d, sample_patterns
+from twolayer.arrangements import enumerate_patterns_1d, sample_patterns
 from twolayer.convex import ConvexSolution, convex_objective, recover_network, solve_convex
-from twolayer.data import circle_teacher_regression
 from twolayer.network import objective
 from twolayer.solvers import (
     NotConvergedError,
@@ -16,11 +15,6 @@ from twolayer.solvers import (
     solve_ipm,
     solve_path,
 )
-
-
-def _circle():
-    X, y, _, _ = circle_teacher_regression(30, rng=0, noise=0.1)
-    return X, y, 0.1, enumerate_patterns_2d(X)
 
 
 def _random(seed, n=12, d=3, P=40, beta=0.2):
@@ -45,7 +39,6 @@ def _gaussian(n, d, P, seed=0):
 
 
 PROBLEMS = {
-    "circle": _circle,
     "random0": lambda: _random(0),
     "random1": lambda: _random(1),
     "random2": lambda: _random(2, beta=0.02),
@@ -54,9 +47,16 @@ PROBLEMS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(PROBLEMS))
+def _problem(request, name):
+    """``(X, y, beta, patterns)`` of the problem ``name``: the circle of conftest, or PROBLEMS."""
+    if name == "circle":
+        return request.getfixturevalue("circle_problem").data
+    return PROBLEMS[name]()
+
+
+@pytest.fixture(scope="module", params=sorted([*PROBLEMS, "circle"]))
 def solved(request):
-    X, y, beta, pat = PROBLEMS[request.param]()
+    X, y, beta, pat = _problem(request, request.param)
     return X, y, beta, pat, solve_convex(X, y, beta, pat), solve_ipm(X, y, beta, pat)
 
 
@@ -86,8 +86,8 @@ def test_solution_is_feasible_and_attains_its_value(solved):
     assert objective(X, y, W, a, beta) == pytest.approx(ref.value, rel=1e-7)
 
 
-def test_dispatch_from_solve_convex():
-    X, y, beta, pat = _circle()
+def test_dispatch_from_solve_convex(circle_problem):
+    X, y, beta, pat = circle_problem.data
     sol = solve_convex(X, y, beta, pat, solver="ipm")
     res = solve_ipm(X, y, beta, pat)
     assert isinstance(sol, ConvexSolution)
@@ -96,8 +96,8 @@ def test_dispatch_from_solve_convex():
     assert loose.value >= sol.value
 
 
-def test_early_stop_reports_large_gap_and_no_success():
-    X, y, beta, pat = _circle()
+def test_early_stop_reports_large_gap_and_no_success(circle_problem):
+    X, y, beta, pat = circle_problem.data
     res = solve_ipm(X, y, beta, pat, max_iter=3, raise_on_limit=False)
     assert not res.converged
     assert res.solution.status == "iteration_limit"
@@ -108,8 +108,8 @@ def test_early_stop_reports_large_gap_and_no_success():
     assert res.certificate.dual <= ref <= res.certificate.primal
 
 
-def test_non_convergence_raises_with_last_gap():
-    X, y, beta, pat = _circle()
+def test_non_convergence_raises_with_last_gap(circle_problem):
+    X, y, beta, pat = circle_problem.data
     with pytest.raises(NotConvergedError, match="last relative duality gap") as info:
         solve_ipm(X, y, beta, pat, max_iter=5)
     assert isinstance(info.value, RuntimeError)
@@ -118,8 +118,8 @@ def test_non_convergence_raises_with_last_gap():
         solve_convex(X, y, beta, pat, solver="ipm", solver_options={"max_iter": 5})
 
 
-def test_history_decreases_to_tolerance():
-    X, y, beta, pat = _circle()
+def test_history_decreases_to_tolerance(circle_problem):
+    X, y, beta, pat = circle_problem.data
     res = solve_ipm(X, y, beta, pat, tol_gap=1e-6, tol_feas=1e-6)
     assert res.history[-1] <= 1e-6 < res.history[0]
     assert res.iterations < 60
@@ -208,8 +208,8 @@ def _gated_reference(X, y, beta, pat):
 
 
 @pytest.mark.parametrize("name", ["circle", "random0", "bias", "gaussian"])
-def test_gated_relaxation_matches_clarabel_and_bounds_the_cone_program(name):
-    X, y, beta, pat = PROBLEMS[name]()
+def test_gated_relaxation_matches_clarabel_and_bounds_the_cone_program(name, request):
+    X, y, beta, pat = _problem(request, name)
     sol = solve_gated(X, y, beta, pat)
     ref = _gated_reference(X, y, beta, pat)
     assert sol.certificate.gap <= 1e-8
@@ -222,8 +222,8 @@ def test_gated_relaxation_matches_clarabel_and_bounds_the_cone_program(name):
         pytest.approx(sol.value, rel=1e-12))
 
 
-def test_gated_early_stop_and_bad_input():
-    X, y, beta, pat = _circle()
+def test_gated_early_stop_and_bad_input(circle_problem):
+    X, y, beta, pat = circle_problem.data
     with pytest.raises(NotConvergedError) as info:
         solve_gated(X, y, beta, pat, max_iter=2)
     assert info.value.gap > 1e-4

@@ -7,9 +7,6 @@ import io
 import re
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 import numpy as np

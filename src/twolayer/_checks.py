@@ -11,12 +11,17 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = [
+    "IPM_DEFAULTS",
     "as_array",
     "as_rng",
     "check_callable",
     "check_int",
     "check_int_sequence",
+    "check_ipm_options",
+    "check_pair",
     "check_patterns",
+    "check_problem",
+    "check_random_starts",
     "check_real",
     "check_same_length",
 ]
@@ -175,3 +180,73 @@ def check_patterns(patterns: object, n: int, name: str = "patterns") -> np.ndarr
             raise ValueError(f"{name} must be boolean (or 0/1), got other values")
         pat = pat.astype(bool)
     return pat
+
+
+def check_pair(
+    W: object, V: object, names: tuple[str, str] = ("W", "V")
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two weight matrices with the same number of columns, each with a row and a column."""
+    first, second = names
+    W = as_array(W, first, ndim=2)
+    V = as_array(V, second, ndim=2)
+    if W.shape[1] != V.shape[1]:
+        raise ValueError(
+            f"{first} and {second} must have the same number of columns (the input dimension "
+            f"d), got {first} of shape {W.shape} and {second} of shape {V.shape}"
+        )
+    for arr, name in ((W, first), (V, second)):
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(
+                f"{name} must have at least one row and one column, got shape {arr.shape}"
+            )
+    return W, V
+
+
+def check_problem(
+    X: object, y: object, beta: object, patterns: object
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """The convex program's data ``X (n, d)`` with ``n >= 1``, ``y (n,)``, ``beta > 0`` and
+    activation patterns ``(P, n)`` (:func:`check_patterns`)."""
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    check_same_length(X, "X", y, "y")
+    if X.shape[0] == 0:
+        raise ValueError("X must have at least one row, got shape (0, d)")
+    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    return X, y, beta, check_patterns(patterns, X.shape[0])
+
+
+#: Options of the structured interior-point solver (``solvers.solve_ipm``, and
+#: ``convex.solve_convex(..., solver="ipm")``) and their defaults.
+IPM_DEFAULTS = {"tol_gap": 1e-8, "tol_feas": 1e-8, "max_iter": 100, "raise_on_limit": True}
+
+
+def check_ipm_options(options: dict | None) -> dict:
+    """Checked options of ``solvers.solve_ipm`` (also ``solver_options`` of ``solver="ipm"``),
+    completed with :data:`IPM_DEFAULTS`."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(IPM_DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"solver_options of solver='ipm' must be among {sorted(IPM_DEFAULTS)}, got {unknown}"
+        )
+    out = {**IPM_DEFAULTS, **options}
+    for name in ("tol_gap", "tol_feas"):
+        out[name] = check_real(out[name], name, low=0.0, high=1.0, low_open=True,
+                               high_open=True)
+    out["max_iter"] = check_int(out["max_iter"], "max_iter", low=0)
+    out["raise_on_limit"] = bool(out["raise_on_limit"])
+    return out
+
+
+def check_random_starts(
+    m: object, runs: object, scale: object, rng: object
+) -> tuple[int, int, float, np.random.Generator]:
+    """Width ``m >= 1``, number of ``runs >= 1``, initialization ``scale > 0`` and the one
+    generator that draws every start, of a training from seeded random initializations."""
+    return (
+        check_int(m, "m", low=1),
+        check_int(runs, "runs", low=1),
+        check_real(scale, "scale", low=0.0, low_open=True),
+        as_rng(rng),
+    )

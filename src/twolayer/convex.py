@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from ._checks import as_array, check_patterns, check_real, check_same_length
+from ._checks import as_array, check_ipm_options, check_problem, check_real
 
 __all__ = [
     "CLARABEL_OPTIONS",
@@ -148,18 +148,6 @@ def _predict(X: np.ndarray, patterns: np.ndarray, V: np.ndarray, U: np.ndarray) 
     return np.einsum("kd,kd->k", X, patterns.T.astype(float) @ (V - U))
 
 
-def _check_problem(
-    X: object, y: object, beta: object, patterns: object
-) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    if X.shape[0] == 0:
-        raise ValueError("X must have at least one row, got shape (0, d)")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
-    return X, y, beta, check_patterns(patterns, X.shape[0])
-
-
 def convex_objective(
     X: object, y: object, beta: float, patterns: object, V: object, U: object
 ) -> float:
@@ -180,7 +168,7 @@ def convex_objective(
     -------
     float
     """
-    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    X, y, beta, pat = check_problem(X, y, beta, patterns)
     V = as_array(V, "V", shape=(pat.shape[0], X.shape[1]))
     U = as_array(U, "U", shape=(pat.shape[0], X.shape[1]))
     r = _predict(X, pat, V, U) - y
@@ -248,7 +236,7 @@ def solve_convex(
     RuntimeError
         If the solver does not report an optimal status; the message carries the status.
     """
-    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    X, y, beta, pat = check_problem(X, y, beta, patterns)
     return _solve(X, y, beta, pat, solver, solver_options)
 
 
@@ -258,9 +246,9 @@ def _solve(
 ) -> ConvexSolution:
     """:func:`solve_convex` on checked arrays: our interior-point method or cvxpy."""
     if solver == "ipm":
-        from .solvers.ipm import _check_options, _solve_checked
+        from .solvers.ipm import _solve_checked
 
-        return _solve_checked(X, y, beta, pat, **_check_options(solver_options)).solution
+        return _solve_checked(X, y, beta, pat, **check_ipm_options(solver_options)).solution
     return _solve_rescaled(X, y, beta, pat, solver, solver_options)
 
 

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import as_array, as_rng, check_int, check_pair, check_real, check_same_length
 from .data import abs_teacher, abs_teacher_samples
-from .gaussian.arccos import _arccos0, _arccos1, _check_pair
+from .gaussian.arccos import _arccos
 from .network import _value_and_gradient
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
 
 
 def _ntk(X: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    return (X @ Z.T) * _arccos0(X, Z) + (3.0 / X.shape[1]) * _arccos1(X, Z)
+    return (X @ Z.T) * _arccos(X, Z, 0) + (3.0 / X.shape[1]) * _arccos(X, Z, 1)
 
 
 def ntk(X: object, Z: object) -> np.ndarray:
@@ -76,7 +76,7 @@ def ntk(X: object, Z: object) -> np.ndarray:
     -------
     ndarray, shape (n, q)
     """
-    X, Z = _check_pair(X, Z, ("X", "Z"))
+    X, Z = check_pair(X, Z, ("X", "Z"))
     return _ntk(X, Z)
 
 
@@ -101,7 +101,7 @@ def empirical_ntk(X: object, Z: object, W: object) -> np.ndarray:
     -------
     ndarray, shape (n, q)
     """
-    X, Z = _check_pair(X, Z, ("X", "Z"))
+    X, Z = check_pair(X, Z, ("X", "Z"))
     W = _check_W(W, X.shape[1])
     PX, PZ = X @ W.T, Z @ W.T
     norms2 = np.einsum("ij,ij->i", W, W)
@@ -117,7 +117,7 @@ def random_relu_features(X: object, V: object) -> np.ndarray:
     degree-1 arc-cosine kernel, :func:`twolayer.gaussian.arccos_kernel` of x and z (Rahimi &
     Recht 2008; Cho & Saul 2009): a two-layer network whose first layer is frozen.
     """
-    X, V = _check_pair(X, V, ("X", "V"))
+    X, V = check_pair(X, V, ("X", "V"))
     return np.maximum(X @ V.T, 0.0) / np.sqrt(V.shape[0])
 
 
@@ -356,6 +356,26 @@ def _best_ridge(K: np.ndarray, y: np.ndarray, K_test: np.ndarray, y_test: np.nda
     return best
 
 
+def _teacher_losses(
+    d: int, n: int, m: int, n_test: int, n_features: int, gen: np.random.Generator,
+    kappa: float, lr: float, steps: int, record_every: int, ridges: Sequence[float],
+) -> tuple[NormTrainResult, float, float, float]:
+    """One seed of the comparison: an ``|x|`` teacher, ``n`` training and ``n_test`` held-out
+    samples, then gradient descent on ``m`` neurons, NTK ridge and ridge on ``n_features``
+    random features. Returns the GD run and the held-out losses of the two kernels and the
+    teacher's part above degree 2, ``(1 - 3/pi) sum_i a_i^2``."""
+    V, a = abs_teacher(d, gen, kappa=kappa)
+    X, y = abs_teacher_samples(n, V, a, gen)
+    Xt, yt = abs_teacher_samples(n_test, V, a, gen)
+    W0 = gen.standard_normal((1, m, d)) / np.sqrt(d)
+    run = _norm_descent(X, y, W0, lr, steps, record_every, Xt, yt)
+    ntk_loss = _best_ridge(_ntk(X, X), y, _ntk(Xt, X), yt, ridges)
+    F = gen.standard_normal((n_features, d))
+    P, Pt = np.maximum(X @ F.T, 0.0), np.maximum(Xt @ F.T, 0.0)
+    feature_loss = _best_ridge(P @ P.T, y, Pt @ P.T, yt, ridges)
+    return run, ntk_loss, feature_loss, (1.0 - 3.0 / np.pi) * (a @ a)
+
+
 def kernel_vs_gd(
     ds: Sequence[int],
     *,
@@ -414,16 +434,10 @@ def kernel_vs_gd(
     for i, d in enumerate(ds):
         m, n = width_factor * d, n_factor * d * d
         for s in range(seeds):
-            V, a = abs_teacher(d, gen, kappa=kappa)
-            X, y = abs_teacher_samples(n, V, a, gen)
-            Xt, yt = abs_teacher_samples(n_test, V, a, gen)
-            floor[i, s] = (1.0 - 3.0 / np.pi) * (a @ a)
-            W0 = gen.standard_normal((1, m, d)) / np.sqrt(d)
-            gd[i, s] = _norm_descent(X, y, W0, lr, steps, steps, Xt, yt).test_loss[-1, 0]
-            nt[i, s] = _best_ridge(_ntk(X, X), y, _ntk(Xt, X), yt, ridges)
-            F = gen.standard_normal((n_features, d))
-            P, Pt = np.maximum(X @ F.T, 0.0), np.maximum(Xt @ F.T, 0.0)
-            rf[i, s] = _best_ridge(P @ P.T, y, Pt @ P.T, yt, ridges)
+            run, nt[i, s], rf[i, s], floor[i, s] = _teacher_losses(
+                d, n, m, n_test, n_features, gen, kappa, lr, steps, steps, ridges
+            )
+            gd[i, s] = run.test_loss[-1, 0]
     return KernelComparison(
         ds, tuple(n_factor * d * d for d in ds), n_test, tuple(width_factor * d for d in ds),
         n_features, ridges, steps, gd, nt, rf, floor,
@@ -450,8 +464,8 @@ def explore_beyond_kernel(
     n: int,
     width: int,
     *,
+    rng: object,
     steps: int = 300,
-    rng: object = 0,
     n_test: int = 400,
     lr: float = 0.5,
     ridges: Sequence[float] = (1e-3, 1e-2, 1e-1),
@@ -459,7 +473,8 @@ def explore_beyond_kernel(
     """Small, fast version of :func:`kernel_vs_gd` for one (d, n, width): the explorer's data.
 
     Random features number ``n`` (as many as samples). With ``d <= 8``, ``n <= 400``,
-    ``width <= 32`` and 300 steps it takes about 0.1 s on one core.
+    ``width <= 32`` and 300 steps it takes about 0.1 s on one core. ``rng`` (a Generator or an
+    integer seed, required) draws the teacher, the samples, the start and the features.
 
     Returns
     -------
@@ -474,17 +489,9 @@ def explore_beyond_kernel(
     ridges = tuple(check_real(r, "ridges[i]", low=0.0, low_open=True) for r in ridges)
     if not ridges:
         raise ValueError("ridges must hold at least one value, got an empty sequence")
-    gen = as_rng(rng)
-    V, a = abs_teacher(d, gen)
-    X, y = abs_teacher_samples(n, V, a, gen)
-    Xt, yt = abs_teacher_samples(n_test, V, a, gen)
-    W0 = gen.standard_normal((1, width, d)) / np.sqrt(d)
-    run = _norm_descent(X, y, W0, lr, steps, max(1, steps // 40), Xt, yt)
-    F = gen.standard_normal((n, d))
-    P, Pt = np.maximum(X @ F.T, 0.0), np.maximum(Xt @ F.T, 0.0)
+    run, ntk_loss, feature_loss, floor = _teacher_losses(
+        d, n, width, n_test, n, as_rng(rng), 2.0, lr, steps, max(1, steps // 40), ridges
+    )
     return LossCurves(
-        d, n, width, run.steps, run.test_loss[:, 0],
-        _best_ridge(_ntk(X, X), y, _ntk(Xt, X), yt, ridges),
-        _best_ridge(P @ P.T, y, Pt @ P.T, yt, ridges),
-        float((1.0 - 3.0 / np.pi) * (a @ a)),
+        d, n, width, run.steps, run.test_loss[:, 0], ntk_loss, feature_loss, float(floor)
     )

@@ -9,6 +9,8 @@ squared loss with weight decay on both layers (Pilanci & Ergen 2020, eq. 1)::
 The biases are not penalized. Under the rescaling ``(w_j, b_j, a_j) -> (s w_j, s b_j, a_j / s)``
 with ``s > 0`` the function is unchanged; minimizing the penalty over ``s`` turns it into the
 path norm ``beta sum_j |a_j| ||w_j||`` (Neyshabur, Tomioka & Srebro 2015).
+
+Imports :mod:`twolayer._checks` and :mod:`twolayer._descent` (the loop of gradient descent).
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import (
+    as_array,
+    as_rng,
+    check_int,
+    check_random_starts,
+    check_real,
+    check_same_length,
+)
+from ._descent import descend, split_runs
 
 __all__ = [
     "TrainResult",
@@ -175,7 +185,12 @@ def init_network(
     d = check_int(d, "d", low=1)
     m = check_int(m, "m", low=1)
     scale = check_real(scale, "scale", low=0.0, low_open=True)
-    gen = as_rng(rng)
+    return _init_network(d, m, as_rng(rng), scale, bias)
+
+
+def _init_network(
+    d: int, m: int, gen: np.random.Generator, scale: float, bias: bool = False
+) -> tuple[np.ndarray, ...]:
     W = gen.normal(scale=scale / np.sqrt(d * m), size=(m, d))
     a = gen.normal(scale=scale / np.sqrt(m), size=m)
     if bias:
@@ -226,37 +241,30 @@ def _descend(
     batch_size: int | None,
     gen: np.random.Generator | None,
     record_every: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """GD or SGD on a batch of networks ``W (R, m, d)``, ``a (R, m)``, ``b (R, m)``, all at once.
 
-    Each network draws its own minibatches. Returns the final weights, the recorded objective
-    values ``(T, R)`` and the steps ``(T,)`` at which they were recorded.
+    Each network draws its own minibatches. Returns the final ``[W, a]`` (``[W, a, b]`` with
+    biases), the recorded objective values ``(T, R)`` and the steps ``(T,)`` at which they were
+    recorded (:func:`twolayer._descent.descend`).
     """
-    W, a = W.copy(), a.copy()
-    b = None if b is None else b.copy()
     runs, n = W.shape[0], X.shape[0]
-    history, recorded = [], []
-    # Overflow is reported as the FloatingPointError below, not as NumPy warnings.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps + 1):
-            if t % record_every == 0 or t == steps:
-                value = _value_and_gradient(X, y, W, a, beta, b)[0]
-                if not np.all(np.isfinite(value)):
-                    raise FloatingPointError(f"training diverged at step {t}; lower lr (got {lr})")
-                history.append(value)
-                recorded.append(t)
-            if t == steps:
-                break
-            if batch_size is None:
-                _, gW, ga, gb = _value_and_gradient(X, y, W, a, beta, b)
-            else:
+
+    def evaluate(
+        params: list[np.ndarray], value: bool, gradient: bool
+    ) -> tuple[np.ndarray | None, list[np.ndarray] | None]:
+        W, a, b = params[0], params[1], params[2] if len(params) == 3 else None
+        values = grads = None
+        if value or (gradient and batch_size is None):
+            values, gW, ga, gb = _value_and_gradient(X, y, W, a, beta, b)
+        if gradient:
+            if batch_size is not None:
                 idx = np.argsort(gen.random((runs, n)), axis=1)[:, :batch_size]
                 _, gW, ga, gb = _value_and_gradient(X[idx], y[idx], W, a, beta, b, n / batch_size)
-            W -= lr * gW
-            a -= lr * ga
-            if b is not None:
-                b -= lr * gb
-    return W, a, b, np.asarray(history), np.asarray(recorded)
+            grads = [gW, ga] if b is None else [gW, ga, gb]
+        return values, grads
+
+    return descend(evaluate, [W, a] if b is None else [W, a, b], lr, steps, record_every)
 
 
 def train(
@@ -302,10 +310,11 @@ def train(
     W, a, b = _check_params(W, a, b, d=X.shape[1])
     beta = check_real(beta, "beta", low=0.0)
     schedule = _check_schedule(X.shape[0], lr, steps, batch_size, rng, record_every)
-    W, a, b, history, recorded = _descend(
+    done = split_runs(*_descend(
         X, y, W[None], a[None], None if b is None else b[None], beta, *schedule
-    )
-    return TrainResult(W[0], a[0], None if b is None else b[0], history[:, 0], recorded)
+    ))
+    (W, a, *b), history, recorded = done[0]
+    return TrainResult(W, a, b[0] if b else None, history, recorded)
 
 
 def train_from_random_inits(
@@ -336,16 +345,15 @@ def train_from_random_inits(
     """
     X, y = _check_data(X, y)
     beta = check_real(beta, "beta", low=0.0)
-    runs = check_int(runs, "runs", low=1)
-    gen = as_rng(rng)
-    inits = [init_network(X.shape[1], m, gen, scale=scale) for _ in range(runs)]
+    m, runs, scale, gen = check_random_starts(m, runs, scale, rng)
+    inits = [_init_network(X.shape[1], m, gen, scale) for _ in range(runs)]
     W0 = np.stack([W for W, _ in inits])
     a0 = np.stack([a for _, a in inits])
     schedule = _check_schedule(
         X.shape[0], lr, steps, batch_size, gen if batch_size else None, record_every
     )
-    W, a, _, history, recorded = _descend(X, y, W0, a0, None, beta, *schedule)
-    return [TrainResult(W[r], a[r], None, history[:, r], recorded) for r in range(runs)]
+    done = split_runs(*_descend(X, y, W0, a0, None, beta, *schedule))
+    return [TrainResult(W, a, None, history, recorded) for (W, a), history, recorded in done]
 
 
 def path_norm(W: object, a: object) -> float:

@@ -17,6 +17,7 @@ from scipy import sparse
 from .._checks import (
     as_array,
     check_patterns,
+    check_problem,
     check_real,
     check_same_length,
 )
@@ -28,7 +29,6 @@ from ..arrangements import (
 )
 from ..convex import (
     ConvexSolution,
-    _check_problem,
     _solve,
     convex_objective,
     solve_problem,
@@ -311,7 +311,7 @@ def solve_dual(
     RuntimeError
         If the solver does not report an optimal status.
     """
-    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    X, y, beta, pat = check_problem(X, y, beta, patterns)
     n, P = pat.shape[1], pat.shape[0]
     M = pat.T.astype(float)  # (n, P)
     # one multiplier per essential row of each cone: with all n rows the multipliers of the

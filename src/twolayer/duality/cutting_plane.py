@@ -17,6 +17,7 @@ from .._checks import (
     as_rng,
     check_int,
     check_patterns,
+    check_problem,
     check_real,
 )
 from ..arrangements import (
@@ -24,7 +25,6 @@ from ..arrangements import (
 )
 from ..convex import (
     ConvexSolution,
-    _check_problem,
     solve_convex,
 )
 from .constraint import _constraint_max
@@ -105,7 +105,7 @@ def cutting_plane(
     -------
     CuttingPlaneResult
     """
-    X, y, beta, _ = _check_problem(X, y, beta, np.ones((1, np.shape(X)[0]), bool))
+    X, y, beta, _ = check_problem(X, y, beta, np.ones((1, np.shape(X)[0]), bool))
     initial = check_int(initial, "initial", low=1)
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0.0)

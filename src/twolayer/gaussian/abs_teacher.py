@@ -3,7 +3,7 @@
 gradient in closed form, its Hermite (moment) terms, neuron alignment, and population gradient
 descent with the staged dynamics the chapter "Beyond the kernel regime" shows.
 
-Imports :mod:`twolayer._checks`, :mod:`twolayer.data` and the package's ``arccos``.
+Imports :mod:`twolayer._checks`, :mod:`twolayer.data` and the package's ``_checks`` and ``arccos``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_rng, check_int, check_real
+from .._checks import as_array, as_rng, check_int, check_pair, check_real
 from ..data import abs_teacher
-from .arccos import _TWO_PI, _angles, _check_pair, _row_norms
+from ._checks import row_norms
+from .arccos import _TWO_PI, _angles
 
 __all__ = [
     "StagedDynamics",
@@ -39,7 +40,7 @@ __all__ = [
 def _abs_teacher_check(
     W: object, V: object, a: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     a = as_array(a, "a", shape=(V.shape[0],))
     return W, V, a
 
@@ -140,7 +141,7 @@ def abs_teacher_gradient(W: object, V: object, a: object) -> np.ndarray:
     (``u`` unit rows of W, ``b_i = a_i |v_i|``). Raises ``ValueError`` for a zero row of W.
     """
     W, V, a = _abs_teacher_check(W, V, a)
-    _row_norms(W, "W", allow_zero=False)
+    row_norms(W, "W", allow_zero=False)
     return _abs_gradient(W, V, a)
 
 
@@ -239,7 +240,7 @@ def neuron_alignment(W: object, V: object) -> np.ndarray:
     -------
     ndarray, shape (2p,), entries in [-1, 1]
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     return _alignment(W, V)
 
 
@@ -346,7 +347,7 @@ def abs_teacher_dynamics(
     StagedDynamics
     """
     W0, V, a = _abs_teacher_check(W0, V, a)
-    _row_norms(W0, "W0", allow_zero=False)
+    row_norms(W0, "W0", allow_zero=False)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     steps = check_int(steps, "steps", low=1)
     records = check_int(records, "records", low=2)

@@ -1,14 +1,15 @@
 """The arc-cosine kernels of degrees 0 and 1 (Cho & Saul 2009) and the angle helpers that every
 closed form of :mod:`twolayer.gaussian` is built on.
 
-Imports only :mod:`twolayer._checks`.
+Imports only :mod:`twolayer._checks` and the package's ``_checks``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_array
+from .._checks import check_pair
+from ._checks import row_norms
 
 __all__ = [
     "arccos_kernel",
@@ -19,40 +20,6 @@ _TWO_PI = 2.0 * np.pi
 #: Below this sine of the angle two neurons count as parallel (or antiparallel); the Hessian
 #: terms with a factor ``1/sin`` are continued by their limit, zero.
 _PARALLEL = 1e-12
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _check_pair(
-    W: object, V: object, names: tuple[str, str] = ("W", "V")
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two weight matrices with the same number of columns, each with a row and a column."""
-    first, second = names
-    W = as_array(W, first, ndim=2)
-    V = as_array(V, second, ndim=2)
-    if W.shape[1] != V.shape[1]:
-        raise ValueError(
-            f"{first} and {second} must have the same number of columns (the input dimension "
-            f"d), got {first} of shape {W.shape} and {second} of shape {V.shape}"
-        )
-    for arr, name in ((W, first), (V, second)):
-        if arr.shape[0] == 0 or arr.shape[1] == 0:
-            raise ValueError(
-                f"{name} must have at least one row and one column, got shape {arr.shape}"
-            )
-    return W, V
-
-
-def _row_norms(W: np.ndarray, name: str, *, allow_zero: bool) -> np.ndarray:
-    norms = np.sqrt(np.einsum("ij,ij->i", W, W))
-    if not allow_zero and np.any(norms == 0.0):
-        i = int(np.flatnonzero(norms == 0.0)[0])
-        raise ValueError(
-            f"row {i} of {name} is zero: the loss is not differentiable there, "
-            f"every neuron needs a nonzero weight vector"
-        )
-    return norms
 
 
 def _angles(A: np.ndarray, na: np.ndarray, B: np.ndarray, nb: np.ndarray):
@@ -109,26 +76,18 @@ def arccos_kernel(U: object, V: object) -> np.ndarray:
     -------
     ndarray, shape (p, q)
     """
-    U, V = _check_pair(U, V, ("U", "V"))
+    U, V = check_pair(U, V, ("U", "V"))
     return _arccos(U, V, 1)
 
 
 def _arccos(U: np.ndarray, V: np.ndarray, degree: int) -> np.ndarray:
     """:func:`arccos_kernel` (degree 1) or :func:`arccos_kernel0` (degree 0) on checked arrays."""
-    nu = _row_norms(U, "U", allow_zero=True)
-    nv = _row_norms(V, "V", allow_zero=True)
+    nu = row_norms(U, "U", allow_zero=True)
+    nv = row_norms(V, "V", allow_zero=True)
     c, s, t = _angles(U, nu, V, nv)
     if degree == 0:
         return np.outer(nu > 0, nv > 0) * (np.pi - t) / _TWO_PI
     return np.outer(nu, nv) * (s + (np.pi - t) * c) / _TWO_PI
-
-
-def _arccos1(U: np.ndarray, V: np.ndarray) -> np.ndarray:
-    return _arccos(U, V, 1)
-
-
-def _arccos0(U: np.ndarray, V: np.ndarray) -> np.ndarray:
-    return _arccos(U, V, 0)
 
 
 def arccos_kernel0(U: object, V: object) -> np.ndarray:
@@ -138,15 +97,6 @@ def arccos_kernel0(U: object, V: object) -> np.ndarray:
     standard Gaussian x): ``(pi - t) / (2 pi)``, ``t`` the angle between u and v; ``0`` when
     either row is zero (its step function vanishes everywhere). It is the derivative of the
     degree-1 kernel in the cosine: ``d/dc [|u||v| J(c)] = |u||v| (pi - t) / (2 pi)``.
-
-    Parameters
-    ----------
-    U : array_like, shape (p, d)
-    V : array_like, shape (q, d)
-
-    Returns
-    -------
-    ndarray, shape (p, q)
+    Shapes as in :func:`arccos_kernel`: ``U (p, d)``, ``V (q, d)``, result ``(p, q)``.
     """
-    U, V = _check_pair(U, V, ("U", "V"))
-    return _arccos(U, V, 0)
+    return _arccos(*check_pair(U, V, ("U", "V")), 0)

@@ -1,7 +1,7 @@
 """Population loss, gradient and Hessian of a ReLU student fitted to a ReLU teacher with standard
 Gaussian inputs, in closed form through the arc-cosine kernel (see :mod:`twolayer.gaussian`).
 
-Imports only :mod:`twolayer._checks` and the package's ``arccos``.
+Imports only :mod:`twolayer._checks` and the package's ``_checks`` and ``arccos``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import as_rng, check_int
-from .arccos import _PARALLEL, _TWO_PI, _angles, _arccos1, _check_pair, _row_norms, _sines
+from .._checks import as_rng, check_int, check_pair
+from ._checks import row_norms
+from .arccos import _PARALLEL, _TWO_PI, _angles, _arccos, _sines
 
 __all__ = [
     "hessian_rows",
@@ -35,11 +36,11 @@ def population_loss(W: object, V: object) -> float:
     V : array_like, shape (m, d)
         Teacher first layer.
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     total = (
-        0.5 * _arccos1(W, W).sum()
-        - _arccos1(W, V).sum()
-        + 0.5 * _arccos1(V, V).sum()
+        0.5 * _arccos(W, W, 1).sum()
+        - _arccos(W, V, 1).sum()
+        + 0.5 * _arccos(V, V, 1).sum()
     )
     return float(max(total, 0.0))
 
@@ -63,7 +64,7 @@ def monte_carlo_loss(
     -------
     (estimate, standard_error) : tuple of float
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     n_samples = check_int(n_samples, "n_samples", low=2)
     batch = check_int(batch, "batch", low=1)
     gen = as_rng(rng)
@@ -108,9 +109,9 @@ def population_gradient(W: object, V: object, rows: Sequence[int] | None = None)
     ValueError
         If a row of W is zero (the loss is not differentiable there).
     """
-    W, V = _check_pair(W, V)
-    nw = _row_norms(W, "W", allow_zero=False)
-    nv = _row_norms(V, "V", allow_zero=True)
+    W, V = check_pair(W, V)
+    nw = row_norms(W, "W", allow_zero=False)
+    nv = row_norms(V, "V", allow_zero=True)
     idx = _check_rows(rows, W.shape[0])
     Wi, ni = W[idx], nw[idx]
     out = np.zeros_like(Wi)
@@ -182,10 +183,10 @@ def population_hessian(W: object, V: object) -> np.ndarray:
     ValueError
         If a row of W is zero.
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     k, d = W.shape
-    nw = _row_norms(W, "W", allow_zero=False)
-    nv = _row_norms(V, "V", allow_zero=True)
+    nw = row_norms(W, "W", allow_zero=False)
+    nv = row_norms(V, "V", allow_zero=True)
     Wb = W / nw[:, None]
 
     # Off-diagonal blocks, all pairs at once: T[i, l, a, b].
@@ -248,7 +249,7 @@ def hessian_rows(W: object, V: object, positions: object) -> np.ndarray:
     ndarray, shape (p, k, d)
         ``out[n, l, b] = d^2 L / dW[i_n, a_n] dW[l, b]``.
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     k, d = W.shape
     pos = np.asarray(positions)
     if pos.ndim != 2 or pos.shape[1] != 2 or pos.dtype.kind not in "iu":
@@ -257,8 +258,8 @@ def hessian_rows(W: object, V: object, positions: object) -> np.ndarray:
         pos[:, 0].min() < 0 or pos[:, 0].max() >= k or pos[:, 1].min() < 0 or pos[:, 1].max() >= d
     ):
         raise ValueError(f"positions must lie in [0, {k}) x [0, {d}), got {pos.tolist()}")
-    nw = _row_norms(W, "W", allow_zero=False)
-    nv = _row_norms(V, "V", allow_zero=True)
+    nw = row_norms(W, "W", allow_zero=False)
+    nv = row_norms(V, "V", allow_zero=True)
     Wb = W / nw[:, None]
     Vb = V / np.where(nv > 0, nv, 1.0)[:, None]
     out = np.empty((pos.shape[0], k, d))

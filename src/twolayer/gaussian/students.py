@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from .._checks import as_rng, check_int, check_int_sequence, check_real
-from .arccos import _check_pair, _row_norms, arccos_kernel
+from .._checks import as_rng, check_int, check_int_sequence, check_pair, check_real
+from ._checks import row_norms
+from .arccos import arccos_kernel
 from .relu_teacher import (
     _loss_and_gradient,
     hessian_spectrum,
@@ -109,14 +110,14 @@ def fit_student(
     -------
     FitResult
     """
-    W0, V = _check_pair(W0, V)
+    W0, V = check_pair(W0, V)
     gtol = check_real(gtol, "gtol", low=0.0, low_open=True)
     max_iter = check_int(max_iter, "max_iter", low=1)
     polish_steps = check_int(polish_steps, "polish_steps", low=0)
     global_tol = check_real(global_tol, "global_tol", low=0.0)
     shape = W0.shape
 
-    nv = _row_norms(V, "V", allow_zero=True)
+    nv = row_norms(V, "V", allow_zero=True)
     const = 0.5 * arccos_kernel(V, V).sum()
 
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -163,7 +164,7 @@ def newton_polish(W: object, V: object, *, steps: int = 3) -> np.ndarray:
     -------
     ndarray, shape (k, d)
     """
-    W, V = _check_pair(W, V)
+    W, V = check_pair(W, V)
     steps = check_int(steps, "steps", low=0)
     g = population_gradient(W, V)
     gnorm = np.linalg.norm(g)

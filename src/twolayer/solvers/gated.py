@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, check_int, check_real
-from ..convex import _check_problem, _predict
+from .._checks import as_array, check_int, check_problem, check_real
+from ..convex import _predict
 from . import _gated
 from ._ipm import Certificate
 
@@ -105,7 +105,7 @@ def solve_gated(
     ValueError, TypeError
         For bad input (the checks and messages of :func:`twolayer.convex.solve_convex`).
     """
-    X, y, beta, pat = _check_problem(X, y, beta, patterns)
+    X, y, beta, pat = check_problem(X, y, beta, patterns)
     tol_gap, max_iter = _check_tolerances(tol_gap, max_iter)
     return _solve_gated_checked(X, y, beta, pat, tol_gap, max_iter,
                                 raise_on_limit=bool(raise_on_limit))
@@ -172,7 +172,7 @@ def solve_path(
         raise ValueError("betas must hold at least one value, got an empty array")
     if (betas <= 0).any():
         raise ValueError(f"betas must all be > 0, got minimum {betas.min()}")
-    X, y, _, pat = _check_problem(X, y, float(betas[0]), patterns)
+    X, y, _, pat = check_problem(X, y, float(betas[0]), patterns)
     tol_gap, max_iter = _check_tolerances(tol_gap, max_iter)
     order = np.argsort(-betas, kind="stable")
     sols: list[GatedSolution | None] = [None] * betas.size

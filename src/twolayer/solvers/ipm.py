@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_real
-from ..convex import ConvexSolution, _check_problem
+from .._checks import check_ipm_options, check_problem
+from ..convex import ConvexSolution
 from . import _ipm
 from ._blocks import Structure
 from ._ipm import Certificate, NotConvergedError
@@ -151,29 +151,9 @@ def solve_ipm(
     NotConvergedError
         A RuntimeError with attribute ``gap``, if the certificate is not reached.
     """
-    X, y, beta, pat = _check_problem(X, y, beta, patterns)
-    options = _check_options(
+    X, y, beta, pat = check_problem(X, y, beta, patterns)
+    options = check_ipm_options(
         {"tol_gap": tol_gap, "tol_feas": tol_feas, "max_iter": max_iter,
          "raise_on_limit": raise_on_limit}
     )
     return _solve_checked(X, y, beta, pat, **options)
-
-
-_DEFAULTS = {"tol_gap": 1e-8, "tol_feas": 1e-8, "max_iter": 100, "raise_on_limit": True}
-
-
-def _check_options(options: dict | None) -> dict:
-    """Checked options of :func:`solve_ipm` (also ``solver_options`` of ``solver="ipm"``)."""
-    options = dict(options or {})
-    unknown = sorted(set(options) - set(_DEFAULTS))
-    if unknown:
-        raise TypeError(
-            f"solver_options of solver='ipm' must be among {sorted(_DEFAULTS)}, got {unknown}"
-        )
-    out = {**_DEFAULTS, **options}
-    for name in ("tol_gap", "tol_feas"):
-        out[name] = check_real(out[name], name, low=0.0, high=1.0, low_open=True,
-                               high_open=True)
-    out["max_iter"] = check_int(out["max_iter"], "max_iter", low=0)
-    out["raise_on_limit"] = bool(out["raise_on_limit"])
-    return out

@@ -2,7 +2,8 @@
 component, eigenvalues with their multiplicities (Arjevani & Field 2020), and the comparison
 with the dense spectrum.
 
-Imports :mod:`twolayer._checks`, :mod:`twolayer.gaussian` and the package's ``type_a``.
+Imports :mod:`twolayer._checks`, :mod:`twolayer.gaussian` and the package's ``_checks`` and
+``type_a``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 
 from .._checks import as_array, check_real
 from ..gaussian import hessian_rows, identity_teacher
-from .type_a import _fix_coefficients, _fix_readout, _type_a_shape, type_a_weights
+from ._checks import check_type_a_shape
+from .type_a import _fix_coefficients, _fix_readout, type_a_weights
 
 __all__ = [
     "ReducedSpectrum",
@@ -136,7 +138,7 @@ def type_a_spectrum(alpha: object, k: int, d: int | None = None) -> ReducedSpect
     -------
     ReducedSpectrum
     """
-    k, d = _type_a_shape(k, d)
+    k, d = check_type_a_shape(k, d)
     W = type_a_weights(alpha, k, d)
     blocks = _standard_patterns(k, d)
     positions = sorted({p for *_, read in blocks for p in read})

@@ -1,7 +1,8 @@
 """The type-A fixed-point space (isotropy ``Delta S_{d-1} x S_{k-d}``), the population loss on it in
 closed form, and Newton's method on its reduced equations (Arjevani & Field 2019, 2020).
 
-Imports :mod:`twolayer._checks`, :mod:`twolayer.gaussian` and the package's ``isotropy``.
+Imports :mod:`twolayer._checks`, :mod:`twolayer.gaussian` and the package's ``_checks`` and
+``isotropy``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from .._checks import as_array, check_int, check_int_sequence, check_real
 from ..gaussian import hessian_rows, identity_teacher, population_gradient
+from ._checks import check_type_a_shape
 
 __all__ = [
     "TypeAPoint",
@@ -27,14 +29,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- type-A space
-
-
-def _type_a_shape(k: int, d: int | None) -> tuple[int, int]:
-    k = check_int(k, "k", low=5)
-    d = k if d is None else check_int(d, "d", low=5)
-    if d > k:
-        raise ValueError(f"the type-A family needs k >= d, got k = {k} and d = {d}")
-    return k, d
 
 
 def _n_params(k: int, d: int) -> int:
@@ -95,7 +89,7 @@ def type_a_weights(alpha: object, k: int, d: int | None = None) -> np.ndarray:
     -------
     ndarray, shape (k, d)
     """
-    k, d = _type_a_shape(k, d)
+    k, d = check_type_a_shape(k, d)
     alpha = as_array(alpha, "alpha", shape=(_n_params(k, d),))
     D = d - 1
     W = np.empty((k, d))
@@ -133,7 +127,7 @@ def type_a_parameters(W: object, *, tol: float = 1e-6) -> np.ndarray:
         raise ValueError(
             f"W must have shape (k, d) with k >= d >= 5 (the type-A family), got shape {W.shape}"
         )
-    k, d = _type_a_shape(W.shape[0], W.shape[1])
+    k, d = check_type_a_shape(W.shape[0], W.shape[1])
     alpha = np.array([W[r, c].mean() for r, c, _ in _fix_basis(k, d)])
     err = float(np.max(np.abs(type_a_weights(alpha, k, d) - W)))
     if err > tol:
@@ -159,7 +153,7 @@ def type_a_loss(alpha: object, k: int, d: int | None = None) -> float:
     sum over all pairs (:func:`twolayer.gaussian.population_loss`) is off by ``6e-8``. A zero row
     contributes zero (its kernels vanish).
     """
-    k, d = _type_a_shape(k, d)
+    k, d = check_type_a_shape(k, d)
     alpha = as_array(alpha, "alpha", shape=(_n_params(k, d),))
     return _type_a_loss(alpha, k, d)
 
@@ -341,7 +335,7 @@ def type_a_critical_point(
     RuntimeError
         If Newton's method does not reach ``tol`` within ``max_iter`` steps.
     """
-    k, d = _type_a_shape(k, d)
+    k, d = check_type_a_shape(k, d)
     alpha = as_array(alpha0, "alpha0", shape=(_n_params(k, d),)).copy()
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     max_iter = check_int(max_iter, "max_iter", low=1)
