@@ -112,7 +112,8 @@ def test_config_builds_offline_and_fails_on_errors():
     assert config["only_build_toc_files"] is True
     assert config["repository"]["branch"] == "main"
     makefile = (ROOT / "Makefile").read_text()
-    assert "execute_notebooks: force" in makefile, "nbval must read a forced execution"
+    assert "execution_mode" in config["sphinx"]["extra_extensions"]
+    assert "BOOK_EXECUTE=force" in makefile, "nbval must read a forced execution"
     assert "-W -n --keep-going" in makefile
 
 
