@@ -17,9 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_array, as_rng, check_int, check_real, check_same_length
+from ._checks import (
+    as_array,
+    as_rng,
+    check_int,
+    check_int_sequence,
+    check_real,
+    check_same_length,
+)
 
 __all__ = [
+    "RestartStudy",
     "TrainResult",
     "balance",
     "forward",
@@ -27,6 +35,7 @@ __all__ = [
     "init_network",
     "objective",
     "path_norm",
+    "random_restarts",
     "train",
     "train_from_random_inits",
 ]
@@ -176,10 +185,17 @@ def init_network(
     m = check_int(m, "m", low=1)
     scale = check_real(scale, "scale", low=0.0, low_open=True)
     gen = as_rng(rng)
-    W = gen.normal(scale=scale / np.sqrt(d * m), size=(m, d))
-    a = gen.normal(scale=scale / np.sqrt(m), size=m)
+    W, a = _init_network(d, m, gen, scale)
     if bias:
         return W, a, gen.normal(scale=scale / np.sqrt(d * m), size=m)
+    return W, a
+
+
+def _init_network(
+    d: int, m: int, gen: np.random.Generator, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    W = gen.normal(scale=scale / np.sqrt(d * m), size=(m, d))
+    a = gen.normal(scale=scale / np.sqrt(m), size=m)
     return W, a
 
 
@@ -337,15 +353,127 @@ def train_from_random_inits(
     X, y = _check_data(X, y)
     beta = check_real(beta, "beta", low=0.0)
     runs = check_int(runs, "runs", low=1)
+    m = check_int(m, "m", low=1)
+    scale = check_real(scale, "scale", low=0.0, low_open=True)
     gen = as_rng(rng)
-    inits = [init_network(X.shape[1], m, gen, scale=scale) for _ in range(runs)]
+    lr, steps, batch_size, _, record_every = _check_schedule(
+        X.shape[0], lr, steps, batch_size, gen, record_every
+    )
+    return _train_from_random_inits(
+        X, y, m, beta, runs, gen, scale, lr, steps, batch_size, record_every
+    )
+
+
+def _train_from_random_inits(
+    X: np.ndarray,
+    y: np.ndarray,
+    m: int,
+    beta: float,
+    runs: int,
+    gen: np.random.Generator,
+    scale: float,
+    lr: float,
+    steps: int,
+    batch_size: int | None,
+    record_every: int,
+) -> list[TrainResult]:
+    """:func:`train_from_random_inits` on checked arguments; ``gen`` draws every random number."""
+    inits = [_init_network(X.shape[1], m, gen, scale) for _ in range(runs)]
     W0 = np.stack([W for W, _ in inits])
     a0 = np.stack([a for _, a in inits])
-    schedule = _check_schedule(
-        X.shape[0], lr, steps, batch_size, gen if batch_size else None, record_every
+    W, a, _, history, recorded = _descend(
+        X, y, W0, a0, None, beta, lr, steps, batch_size, gen if batch_size else None,
+        record_every,
     )
-    W, a, _, history, recorded = _descend(X, y, W0, a0, None, beta, *schedule)
     return [TrainResult(W[r], a[r], None, history[:, r], recorded) for r in range(runs)]
+
+
+@dataclass(frozen=True)
+class RestartStudy:
+    """Final objectives of training from random initializations (:func:`random_restarts`).
+
+    Attributes
+    ----------
+    widths : numpy.ndarray of int, shape (k,)
+        Widths ``m`` of the networks.
+    seeds : numpy.ndarray of int, shape (k,)
+        Seed of the generator of each width (initializations and minibatches).
+    finals : numpy.ndarray, shape (k, runs)
+        Objective :func:`objective` of each run after the last step, one row per width.
+    batch_size : int or None
+        ``None`` for full-batch gradient descent, else the minibatch size of SGD.
+    """
+
+    widths: np.ndarray
+    seeds: np.ndarray
+    finals: np.ndarray
+    batch_size: int | None
+
+
+def random_restarts(
+    X: object,
+    y: object,
+    widths: object,
+    beta: float,
+    *,
+    seeds: object,
+    runs: int,
+    lr: float,
+    steps: int,
+    batch_size: int | None = None,
+    scale: float = 1.0,
+) -> RestartStudy:
+    """Train ``runs`` networks of each width from random initializations; keep the final objectives.
+
+    For width ``widths[k]``, a generator seeded by ``seeds[k]`` draws the ``runs``
+    initializations of :func:`init_network` and then the minibatches, exactly as
+    :func:`train_from_random_inits` with ``rng=seeds[k]`` does. The objective of weight-decay
+    training is not convex in ``(W, a)``, so the runs can stop at different values; the
+    convex program of Pilanci and Ergen (2020) gives the value none of them can beat
+    (:func:`twolayer.convex.solve_convex`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    widths : sequence of int, each ``>= 1``, length k
+    beta : float, ``>= 0``
+    seeds : sequence of int, length k
+        One seed per width.
+    runs : int, ``>= 1``
+    lr, steps, batch_size, scale
+        As in :func:`train` (``steps >= 1``); ``batch_size=None`` is full-batch gradient
+        descent.
+
+    Returns
+    -------
+    RestartStudy
+        ``finals`` of shape ``(k, runs)``.
+    """
+    X, y = _check_data(X, y)
+    beta = check_real(beta, "beta", low=0.0)
+    widths = check_int_sequence(widths, "widths", low=1)
+    seeds = check_int_sequence(seeds, "seeds", low=0)
+    if not widths:
+        raise ValueError("widths must hold at least one width, got an empty sequence")
+    if len(seeds) != len(widths):
+        raise ValueError(
+            f"seeds must have one seed per width, got {len(seeds)} seeds for "
+            f"{len(widths)} widths"
+        )
+    runs = check_int(runs, "runs", low=1)
+    scale = check_real(scale, "scale", low=0.0, low_open=True)
+    steps = check_int(steps, "steps", low=1)
+    lr, steps, batch_size, _, _ = _check_schedule(X.shape[0], lr, steps, batch_size, 0, steps)
+    finals = np.empty((len(widths), runs))
+    for k, (m, seed) in enumerate(zip(widths, seeds, strict=True)):
+        results = _train_from_random_inits(
+            X, y, m, beta, runs, as_rng(seed), scale, lr, steps, batch_size, steps
+        )
+        finals[k] = [r.history[-1] for r in results]
+    return RestartStudy(
+        widths=np.array(widths), seeds=np.array(seeds), finals=finals, batch_size=batch_size
+    )
 
 
 def path_norm(W: object, a: object) -> float:
