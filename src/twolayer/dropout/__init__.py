@@ -24,13 +24,15 @@ is compared with the smallest positive Hessian eigenvalue at the limit (Senen-Ce
 
 Modules: ``objectives`` (one mask, in expectation, by enumeration, by Monte Carlo), ``minimizer``
 (the closed-form global minimizer), ``training`` (gradient descent and stochastic Dropout),
-``rates`` (gradient flow and its linear rate). The synthetic data of the chapter come from
+``rates`` (gradient flow and its linear rate), ``experiments`` (the chapter's grids of rates and
+of shrunk singular values). The synthetic data of the chapter come from
 :func:`twolayer.data.dropout_data`.
 
 Targets may be given as ``y (n,)``; they are then treated as ``Y (n, 1)`` and ``W2`` must be
 ``(1, m)``.
 """
 
+from .experiments import RateGrid, ShrinkagePaths, rate_grid, shrinkage_paths
 from .minimizer import (
     DropoutMinimizer,
     dropout_minimizer,
@@ -70,7 +72,9 @@ __all__ = [
     "DropoutMinimizer",
     "FlowResult",
     "HessianRate",
+    "RateGrid",
     "RunResult",
+    "ShrinkagePaths",
     "descent_against_minimizer",
     "dropout_gradient_descent",
     "dropout_minimizer",
@@ -89,8 +93,10 @@ __all__ = [
     "masked_loss",
     "monte_carlo_objective",
     "perturb",
+    "rate_grid",
     "rebalance",
     "regularizer",
+    "shrinkage_paths",
     "single_output_rate",
     "unit_products",
 ]

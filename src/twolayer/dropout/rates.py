@@ -202,6 +202,10 @@ def single_output_rate(X: np.ndarray, y: np.ndarray, p: float, width: int) -> tu
         raise ValueError(f"single_output_rate needs one output, got Y with shape {Y.shape}")
     p = check_keep_probability(p)
     width = check_int(width, "width", low=1)
+    return _single_output_rate(X, Y, p, width)
+
+
+def _single_output_rate(X: np.ndarray, Y: np.ndarray, p: float, width: int) -> tuple[float, float]:
     half = whitening(X)[0]
     beta = np.linalg.solve(X.T @ X, X.T @ Y[:, 0]) / (width * p + 1.0 - p)
     u2 = float(np.linalg.norm(beta))

@@ -1,0 +1,181 @@
+"""The grids of the chapter "Dropout flows", as functions returning frozen dataclasses.
+
+* :func:`rate_grid`: the closed-form local rate of the flow for one output over a grid of keep
+  probabilities and widths (the corollary "How the rate depends on p and m" of the chapter).
+* :func:`shrinkage_paths`: the singular values of the closed-form minimizer along the keep
+  probability at one width and along the width at one keep probability (Mianjy, Arora and
+  Vidal, 2018, Theorem 2.5; Cavazza et al., 2018, Theorem 2).
+
+Imports only :mod:`twolayer._checks` and the package's other modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import as_array, check_int, check_int_sequence
+from ._checks import check_keep_probability, check_regression_data
+from .minimizer import _dropout_minimizer
+from .rates import _single_output_rate
+
+__all__ = ["RateGrid", "ShrinkagePaths", "rate_grid", "shrinkage_paths"]
+
+
+def _check_ps(ps: object, name: str) -> np.ndarray:
+    ps = as_array(ps, name, ndim=1)
+    if ps.size == 0:
+        raise ValueError(f"{name} must hold at least one keep probability, got an empty array")
+    for i, p in enumerate(ps):
+        if not 0.0 < p <= 1.0:
+            raise ValueError(f"{name} must lie in (0, 1], got {name}[{i}] = {p}")
+    return ps
+
+
+def _check_widths(widths: object, name: str) -> np.ndarray:
+    out = check_int_sequence(widths, name, low=1)
+    if not out:
+        raise ValueError(f"{name} must hold at least one width, got an empty sequence")
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class RateGrid:
+    """Closed-form rates of the Dropout flow for one output (:func:`rate_grid`).
+
+    Attributes
+    ----------
+    ps : numpy.ndarray, shape (P,)
+        Keep probabilities.
+    widths : numpy.ndarray of int, shape (M,)
+    rates : numpy.ndarray, shape (M, P)
+        ``rates[i, j]``: the rate of ``L - L*`` at a balanced global minimizer of width
+        ``widths[i]`` and keep probability ``ps[j]`` (:func:`single_output_rate`).
+    """
+
+    ps: np.ndarray
+    widths: np.ndarray
+    rates: np.ndarray
+
+    def at_width(self, width: int) -> np.ndarray:
+        """The rates along ``ps`` at one of the grid's widths, shape (P,)."""
+        width = check_int(width, "width", low=1)
+        hits = np.flatnonzero(self.widths == width)
+        if hits.size == 0:
+            raise ValueError(f"width must be one of {self.widths.tolist()}, got {width}")
+        return self.rates[hits[0]]
+
+    def at_p(self, p: float) -> np.ndarray:
+        """The rates along ``widths`` at one of the grid's keep probabilities, shape (M,)."""
+        p = check_keep_probability(p)
+        hits = np.flatnonzero(self.ps == p)
+        if hits.size == 0:
+            raise ValueError(f"p must be one of {self.ps.tolist()}, got {p}")
+        return self.rates[:, hits[0]]
+
+
+def rate_grid(X: object, y: object, ps: object, widths: object) -> RateGrid:
+    """The closed-form local rate of the flow for one output, over keep probabilities and widths.
+
+    Entry ``(i, j)`` is ``2 lambda_min^+`` at a balanced global minimizer (the theorem "The rate
+    for one output" of the chapter; for whitened data ``4 p (1-p) ||X^T y|| / (1 + (m-1) p)``,
+    largest at ``p* = 1 / (1 + sqrt m)`` for ``m >= 2``), as :func:`single_output_rate` returns.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), full column rank
+    y : array_like, shape (n,) or (n, 1)
+    ps : array_like, shape (P,), each in ``(0, 1]``
+    widths : sequence of int, each ``>= 1``, length M
+
+    Returns
+    -------
+    RateGrid
+        ``rates`` of shape ``(M, P)``.
+    """
+    X, Y = check_regression_data(X, y)
+    if Y.shape[1] != 1:
+        raise ValueError(f"rate_grid needs one output, got Y with shape {Y.shape}")
+    ps = _check_ps(ps, "ps")
+    widths = _check_widths(widths, "widths")
+    rates = np.array([[_single_output_rate(X, Y, float(p), int(m))[0] for p in ps]
+                      for m in widths])
+    return RateGrid(ps=ps, widths=widths, rates=rates)
+
+
+@dataclass(frozen=True)
+class ShrinkagePaths:
+    """Singular values of the closed-form Dropout minimizer along ``p`` and ``m``.
+
+    Attributes
+    ----------
+    ps : numpy.ndarray, shape (P,)
+        Keep probabilities of the first path, at width ``m_fixed``.
+    widths : numpy.ndarray of int, shape (M,)
+        Widths of the second path, at keep probability ``p_fixed``.
+    p_fixed : float
+    m_fixed : int
+    singular_values : numpy.ndarray, shape (r,)
+        Singular values ``sigma_j`` of the whitened data ``Y^T X C^(-1/2)``.
+    shrunk_p : numpy.ndarray, shape (P, r)
+        ``(sigma_j - theta)_+`` of the minimizer at ``(ps[i], m_fixed)``.
+    rank_p : numpy.ndarray of int, shape (P,)
+        Its rank.
+    shrunk_w : numpy.ndarray, shape (M, r)
+        ``(sigma_j - theta)_+`` of the minimizer at ``(p_fixed, widths[i])``.
+    threshold_w : numpy.ndarray, shape (M,)
+        Its threshold ``theta``.
+    """
+
+    ps: np.ndarray
+    widths: np.ndarray
+    p_fixed: float
+    m_fixed: int
+    singular_values: np.ndarray
+    shrunk_p: np.ndarray
+    rank_p: np.ndarray
+    shrunk_w: np.ndarray
+    threshold_w: np.ndarray
+
+
+def shrinkage_paths(
+    X: object, Y: object, ps: object, widths: object, *, p_fixed: float, m_fixed: int
+) -> ShrinkagePaths:
+    """How Dropout shrinks the data's singular values, along the keep probability and the width.
+
+    The minimizer of the expected Dropout objective soft-thresholds the singular values of the
+    whitened data at ``theta = (1-p) sum_{j<=r} sigma_j / (m p + r (1-p))``
+    (:func:`dropout_minimizer`; Mianjy, Arora and Vidal, 2018; Cavazza et al., 2018), which goes to
+    zero as ``p -> 1`` and as ``m -> infinity``. Both paths are evaluated in closed form.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), full column rank
+    Y : array_like, shape (n, k) or (n,)
+    ps : array_like, shape (P,), each in ``(0, 1]``
+    widths : sequence of int, each ``>= 1``, length M
+    p_fixed : float in ``(0, 1]``
+        Keep probability of the path along the widths.
+    m_fixed : int, ``>= 1``
+        Width of the path along the keep probabilities.
+
+    Returns
+    -------
+    ShrinkagePaths
+    """
+    X, Y = check_regression_data(X, Y)
+    ps = _check_ps(ps, "ps")
+    widths = _check_widths(widths, "widths")
+    p_fixed = check_keep_probability(p_fixed)
+    m_fixed = check_int(m_fixed, "m_fixed", low=1)
+    along_p = [_dropout_minimizer(X, Y, float(p), m_fixed) for p in ps]
+    along_w = [_dropout_minimizer(X, Y, p_fixed, int(m)) for m in widths]
+    return ShrinkagePaths(
+        ps=ps, widths=widths, p_fixed=p_fixed, m_fixed=m_fixed,
+        singular_values=along_p[0].singular_values,
+        shrunk_p=np.array([s.shrunk for s in along_p]),
+        rank_p=np.array([s.rank for s in along_p]),
+        shrunk_w=np.array([s.shrunk for s in along_w]),
+        threshold_w=np.array([s.threshold for s in along_w]),
+    )
