@@ -59,6 +59,17 @@ def test_shrinkage_weakens_as_p_and_m_grow(three):
     assert paths.threshold_w[-1] == star.threshold
 
 
+def test_measured_flow_rates_match_the_hessian_at_the_limit(three):
+    X, Y = three
+    study = dropout.flow_rate_study(X, Y, [0.3, 0.9], 4, seed=1)
+    assert np.all(np.abs(study.relative_errors) < 0.02)  # the chapter: well inside 2%
+    r, m = study.ranks, study.width
+    assert study.null_dims.tolist() == (r * m - r * (r + 1) // 2 + 1).tolist()
+    for p, flow, minimum in zip(study.ps, study.flows, study.minima, strict=True):
+        assert minimum == dropout.dropout_minimizer(X, Y, float(p), 4).objective
+        assert np.all(flow.objective >= minimum - 1e-12)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -69,8 +80,12 @@ def test_shrinkage_weakens_as_p_and_m_grow(three):
          "at least one keep probability"),
         (lambda X, y, Y: dropout.shrinkage_paths(X, Y, [0.5], [2], p_fixed=0.0, m_fixed=4),
          "p must be > 0.0"),
+        (lambda X, y, Y: dropout.flow_rate_study(X, Y, [0.5, 1.0], 4, seed=1),
+         r"ps must lie in \(0, 1\)"),
+        (lambda X, y, Y: dropout.flow_rate_study(X, Y, [0.5], 4, seed=1, window=(1e-8, 1e-12)),
+         r"window\[1\] must be >"),
     ],
 )
-def test_grids_reject_bad_input_by_name(single, three, call, match):
+def test_studies_reject_bad_input_by_name(single, three, call, match):
     with pytest.raises(ValueError, match=match):
         call(single[0], single[1], three[1])

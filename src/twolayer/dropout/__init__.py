@@ -24,15 +24,22 @@ is compared with the smallest positive Hessian eigenvalue at the limit (Senen-Ce
 
 Modules: ``objectives`` (one mask, in expectation, by enumeration, by Monte Carlo), ``minimizer``
 (the closed-form global minimizer), ``training`` (gradient descent and stochastic Dropout),
-``rates`` (gradient flow and its linear rate), ``experiments`` (the chapter's grids of rates and
-of shrunk singular values). The synthetic data of the chapter come from
-:func:`twolayer.data.dropout_data`.
+``rates`` (gradient flow and its linear rate), ``experiments`` (the chapter's studies: measured
+against predicted flow rates, grids of rates and of shrunk singular values). The synthetic data
+of the chapter come from :func:`twolayer.data.dropout_data`.
 
 Targets may be given as ``y (n,)``; they are then treated as ``Y (n, 1)`` and ``W2`` must be
 ``(1, m)``.
 """
 
-from .experiments import RateGrid, ShrinkagePaths, rate_grid, shrinkage_paths
+from .experiments import (
+    FlowRateStudy,
+    RateGrid,
+    ShrinkagePaths,
+    flow_rate_study,
+    rate_grid,
+    shrinkage_paths,
+)
 from .minimizer import (
     DropoutMinimizer,
     dropout_minimizer,
@@ -70,6 +77,7 @@ __all__ = [
     "MAX_MASKS",
     "DescentComparison",
     "DropoutMinimizer",
+    "FlowRateStudy",
     "FlowResult",
     "HessianRate",
     "RateGrid",
@@ -86,6 +94,7 @@ __all__ = [
     "expected_hessian",
     "expected_objective",
     "fit_rate",
+    "flow_rate_study",
     "gradient_flow",
     "hessian_rate",
     "induced_regularizer",

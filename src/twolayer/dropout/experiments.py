@@ -2,6 +2,9 @@
 
 * :func:`rate_grid`: the closed-form local rate of the flow for one output over a grid of keep
   probabilities and widths (the corollary "How the rate depends on p and m" of the chapter).
+* :func:`flow_rate_study`: the measured local rate of the gradient flow from a perturbed
+  minimizer against ``2 lambda_min^+`` of the Hessian where the flow ends (Senen-Cerda and
+  Sanders, 2022), for several keep probabilities.
 * :func:`shrinkage_paths`: the singular values of the closed-form minimizer along the keep
   probability at one width and along the width at one keep probability (Mianjy, Arora and
   Vidal, 2018, Theorem 2.5; Cavazza et al., 2018, Theorem 2).
@@ -15,12 +18,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, check_int, check_int_sequence
+from .._checks import as_array, as_rng, check_int, check_int_sequence, check_real
 from ._checks import check_keep_probability, check_regression_data
 from .minimizer import _dropout_minimizer
-from .rates import _single_output_rate
+from .rates import FlowResult, _fit_rate, _gradient_flow, _hessian_rate, _single_output_rate
 
-__all__ = ["RateGrid", "ShrinkagePaths", "rate_grid", "shrinkage_paths"]
+__all__ = [
+    "FlowRateStudy",
+    "RateGrid",
+    "ShrinkagePaths",
+    "flow_rate_study",
+    "rate_grid",
+    "shrinkage_paths",
+]
 
 
 def _check_ps(ps: object, name: str) -> np.ndarray:
@@ -178,4 +188,114 @@ def shrinkage_paths(
         rank_p=np.array([s.rank for s in along_p]),
         shrunk_w=np.array([s.shrunk for s in along_w]),
         threshold_w=np.array([s.threshold for s in along_w]),
+    )
+
+
+@dataclass(frozen=True)
+class FlowRateStudy:
+    """Measured against predicted local rates of the Dropout flow (:func:`flow_rate_study`).
+
+    Every array has shape ``(P,)``, in the order of ``ps``.
+
+    Attributes
+    ----------
+    ps : numpy.ndarray
+        Keep probabilities.
+    width : int
+    ranks : numpy.ndarray of int
+        Rank ``r`` of the closed-form minimizer.
+    minima : numpy.ndarray
+        Its objective ``L*``.
+    null_dims : numpy.ndarray of int
+        Zero eigenvalues of the Hessian where the flow ends (the manifold's dimension).
+    measured : numpy.ndarray
+        Rate fitted on ``L(t) - L*`` (:func:`fit_rate`).
+    predicted : numpy.ndarray
+        ``2 lambda_min^+`` of the Hessian where the flow ends (:func:`hessian_rate`).
+    flows : tuple of FlowResult
+    """
+
+    ps: np.ndarray
+    width: int
+    ranks: np.ndarray
+    minima: np.ndarray
+    null_dims: np.ndarray
+    measured: np.ndarray
+    predicted: np.ndarray
+    flows: tuple[FlowResult, ...]
+
+    @property
+    def relative_errors(self) -> np.ndarray:
+        """``measured / predicted - 1``."""
+        return self.measured / self.predicted - 1
+
+
+def flow_rate_study(
+    X: object,
+    Y: object,
+    ps: object,
+    width: int,
+    *,
+    seed: int,
+    scale: float = 1e-2,
+    horizon: float = 30.0,
+    num: int = 300,
+    window: tuple[float, float] = (1e-12, 1e-8),
+) -> FlowRateStudy:
+    """The local rate of the Dropout gradient flow, measured and predicted by the Hessian.
+
+    For each keep probability ``p``: the closed-form minimizer of width ``width``
+    (:func:`dropout_minimizer`) is perturbed by Gaussian noise of standard deviation ``scale``
+    (:func:`perturb` with a generator seeded by ``seed``, afresh for every ``p``), the flow is
+    integrated up to ``horizon / rate`` with ``rate`` the Hessian's prediction at the minimizer
+    (:func:`gradient_flow`, ``num`` samples), the rate of ``L - L*`` is fitted on the samples in
+    ``window`` (:func:`fit_rate`) and compared with ``2 lambda_min^+`` of the Hessian where the
+    flow ends (:func:`hessian_rate`; Senen-Cerda and Sanders, 2022).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), full column rank
+    Y : array_like, shape (n, k) or (n,)
+    ps : array_like, shape (P,), each in ``(0, 1)``
+    width : int, ``>= 1``
+    seed : int, ``>= 0``
+    scale : float, ``> 0``
+    horizon : float, ``> 0``
+        Final time in units of the predicted time constant.
+    num : int, ``>= 3``
+    window : (float, float), ``0 < low < high``
+
+    Returns
+    -------
+    FlowRateStudy
+    """
+    X, Y = check_regression_data(X, Y)
+    ps = _check_ps(ps, "ps")
+    if np.any(ps == 1.0):
+        raise ValueError("ps must lie in (0, 1) (at p = 1 there is no regularizer), got 1.0")
+    width = check_int(width, "width", low=1)
+    seed = check_int(seed, "seed", low=0)
+    scale = check_real(scale, "scale", low=0.0, low_open=True)
+    horizon = check_real(horizon, "horizon", low=0.0, low_open=True)
+    num = check_int(num, "num", low=3)
+    lo = check_real(window[0], "window[0]", low=0.0, low_open=True)
+    hi = check_real(window[1], "window[1]", low=lo, low_open=True)
+    rows, flows = [], []
+    for p in ps:
+        p = float(p)
+        star = _dropout_minimizer(X, Y, p, width)
+        gen = as_rng(seed)
+        W1 = star.W1 + scale * gen.standard_normal(star.W1.shape)
+        W2 = star.W2 + scale * gen.standard_normal(star.W2.shape)
+        t_max = horizon / _hessian_rate(X, Y, star.W1, star.W2, p, "dropout", 1e-6).rate
+        flow = _gradient_flow(X, Y, W1, W2, p, "dropout", t_max, num, 1e-10, 1e-12)
+        measured = _fit_rate(flow.t, flow.objective - star.objective, (lo, hi))
+        limit = _hessian_rate(X, Y, flow.W1, flow.W2, p, "dropout", 1e-6)
+        rows.append((star.rank, star.objective, limit.null_dim, measured, limit.rate))
+        flows.append(flow)
+    return FlowRateStudy(
+        ps=ps, width=width,
+        ranks=np.array([r[0] for r in rows]), minima=np.array([r[1] for r in rows]),
+        null_dims=np.array([r[2] for r in rows]), measured=np.array([r[3] for r in rows]),
+        predicted=np.array([r[4] for r in rows]), flows=tuple(flows),
     )
