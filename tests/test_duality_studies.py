@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from twolayer.arrangements import enumerate_patterns_2d
-from twolayer.convex import solve_convex
+from twolayer.convex import solve_convex, solve_convex_path
 from twolayer.data import circle_teacher_regression
 from twolayer.duality import (
     certificate,
@@ -112,3 +112,22 @@ def test_studies_reject_bad_input_by_name(problem, call, match):
     X, y, _ = problem
     with pytest.raises(ValueError, match=match):
         call(X, y)
+
+
+def test_a_compiled_beta_path_solves_what_solve_convex_solves(problem):
+    X, y, p_star = problem
+    patterns = enumerate_patterns_2d(X)
+    path = solve_convex_path(X, y, [0.3, BETA, 0.03], patterns)
+    assert path.values[1] == pytest.approx(p_star, rel=1e-9)
+    assert np.all(np.diff(path.values) < 0)  # p*(beta) increases with beta
+    for b, sol in zip(path.betas, path.solutions, strict=True):
+        assert sol.beta == b
+        assert sol.value == pytest.approx(solve_convex(X, y, float(b), patterns).value, rel=1e-9)
+
+
+@pytest.mark.parametrize("betas, match", [([], "at least one value"),
+                                          ([0.1, -1.0], "betas must all be > 0")])
+def test_a_beta_path_rejects_bad_betas(problem, betas, match):
+    X, y, _ = problem
+    with pytest.raises(ValueError, match=match):
+        solve_convex_path(X, y, betas, enumerate_patterns_2d(X))
