@@ -70,6 +70,14 @@ def test_measured_flow_rates_match_the_hessian_at_the_limit(three):
         assert np.all(flow.objective >= minimum - 1e-12)
 
 
+def test_closed_form_rate_matches_hessian_and_balanced_flows(single):
+    X, y = single
+    study = dropout.single_output_flow_study(X, y, [0.2, 0.8], widths=[2, 8], seed=1)
+    assert study.closed.shape == study.hessian.shape == study.measured.shape == (2, 2)
+    assert np.allclose(study.hessian, study.closed, rtol=1e-6)  # "to all printed digits"
+    assert np.all(np.abs(study.relative_errors) < 0.02)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -84,6 +92,8 @@ def test_measured_flow_rates_match_the_hessian_at_the_limit(three):
          r"ps must lie in \(0, 1\)"),
         (lambda X, y, Y: dropout.flow_rate_study(X, Y, [0.5], 4, seed=1, window=(1e-8, 1e-12)),
          r"window\[1\] must be >"),
+        (lambda X, y, Y: dropout.single_output_flow_study(X, Y, [0.5], [2], seed=1),
+         "needs one output"),
     ],
 )
 def test_studies_reject_bad_input_by_name(single, three, call, match):

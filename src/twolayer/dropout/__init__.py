@@ -36,9 +36,11 @@ from .experiments import (
     FlowRateStudy,
     RateGrid,
     ShrinkagePaths,
+    SingleOutputFlowStudy,
     flow_rate_study,
     rate_grid,
     shrinkage_paths,
+    single_output_flow_study,
 )
 from .minimizer import (
     DropoutMinimizer,
@@ -83,6 +85,7 @@ __all__ = [
     "RateGrid",
     "RunResult",
     "ShrinkagePaths",
+    "SingleOutputFlowStudy",
     "descent_against_minimizer",
     "dropout_gradient_descent",
     "dropout_minimizer",
@@ -106,6 +109,7 @@ __all__ = [
     "rebalance",
     "regularizer",
     "shrinkage_paths",
+    "single_output_flow_study",
     "single_output_rate",
     "unit_products",
 ]

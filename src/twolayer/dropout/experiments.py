@@ -5,6 +5,8 @@
 * :func:`flow_rate_study`: the measured local rate of the gradient flow from a perturbed
   minimizer against ``2 lambda_min^+`` of the Hessian where the flow ends (Senen-Cerda and
   Sanders, 2022), for several keep probabilities.
+* :func:`single_output_flow_study`: for one output, the closed-form rate at a balanced minimizer
+  against the Hessian there and against flows started at a balanced perturbation.
 * :func:`shrinkage_paths`: the singular values of the closed-form minimizer along the keep
   probability at one width and along the width at one keep probability (Mianjy, Arora and
   Vidal, 2018, Theorem 2.5; Cavazza et al., 2018, Theorem 2).
@@ -20,16 +22,18 @@ import numpy as np
 
 from .._checks import as_array, as_rng, check_int, check_int_sequence, check_real
 from ._checks import check_keep_probability, check_regression_data
-from .minimizer import _dropout_minimizer
+from .minimizer import _dropout_minimizer, _rebalance
 from .rates import FlowResult, _fit_rate, _gradient_flow, _hessian_rate, _single_output_rate
 
 __all__ = [
     "FlowRateStudy",
     "RateGrid",
     "ShrinkagePaths",
+    "SingleOutputFlowStudy",
     "flow_rate_study",
     "rate_grid",
     "shrinkage_paths",
+    "single_output_flow_study",
 ]
 
 
@@ -278,8 +282,7 @@ def flow_rate_study(
     scale = check_real(scale, "scale", low=0.0, low_open=True)
     horizon = check_real(horizon, "horizon", low=0.0, low_open=True)
     num = check_int(num, "num", low=3)
-    lo = check_real(window[0], "window[0]", low=0.0, low_open=True)
-    hi = check_real(window[1], "window[1]", low=lo, low_open=True)
+    lo, hi = _check_window(window)
     rows, flows = [], []
     for p in ps:
         p = float(p)
@@ -299,3 +302,111 @@ def flow_rate_study(
         null_dims=np.array([r[2] for r in rows]), measured=np.array([r[3] for r in rows]),
         predicted=np.array([r[4] for r in rows]), flows=tuple(flows),
     )
+
+
+def _check_window(window: object) -> tuple[float, float]:
+    if not isinstance(window, tuple) or len(window) != 2:
+        raise TypeError(f"window must be a pair (low, high), got {window!r}")
+    lo = check_real(window[0], "window[0]", low=0.0, low_open=True)
+    return lo, check_real(window[1], "window[1]", low=lo, low_open=True)
+
+
+@dataclass(frozen=True)
+class SingleOutputFlowStudy:
+    """Rates of the Dropout flow for one output at balanced minimizers.
+
+    Every array has shape ``(M, P)``: width ``widths[i]``, keep probability ``ps[j]``
+    (:func:`single_output_flow_study`).
+
+    Attributes
+    ----------
+    ps : numpy.ndarray, shape (P,)
+    widths : numpy.ndarray of int, shape (M,)
+    closed : numpy.ndarray
+        The closed-form rate (:func:`single_output_rate`).
+    hessian : numpy.ndarray
+        ``2 lambda_min^+`` of the Hessian at the balanced closed-form minimizer.
+    measured : numpy.ndarray
+        The rate fitted on a flow from a balanced perturbation of it (:func:`fit_rate`).
+    """
+
+    ps: np.ndarray
+    widths: np.ndarray
+    closed: np.ndarray
+    hessian: np.ndarray
+    measured: np.ndarray
+
+    @property
+    def relative_errors(self) -> np.ndarray:
+        """``measured / closed - 1``, shape (M, P)."""
+        return self.measured / self.closed - 1
+
+
+def single_output_flow_study(
+    X: object,
+    y: object,
+    ps: object,
+    widths: object,
+    *,
+    seed: int,
+    scale: float = 1e-2,
+    horizon: float = 30.0,
+    num: int = 300,
+    window: tuple[float, float] = (1e-12, 1e-8),
+) -> SingleOutputFlowStudy:
+    """The closed-form rate for one output against the Hessian and measured flows.
+
+    For each width ``m`` (outer loop) and keep probability ``p`` (inner loop): the closed-form
+    minimizer is rebalanced (:func:`rebalance`, ``|u_i| = ||v_i||``), its Hessian rate computed
+    (:func:`hessian_rate`), and the flow (:func:`gradient_flow`, ``num`` samples, up to
+    ``horizon`` over the closed-form rate) started at its perturbation by noise of standard
+    deviation ``scale`` (:func:`perturb`, a generator seeded by ``seed`` afresh each time),
+    rebalanced so that the flow keeps it balanced and ends at a balanced minimizer, where the
+    closed form (the chapter's theorem "The rate for one output") is exact.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), full column rank
+    y : array_like, shape (n,) or (n, 1)
+    ps : array_like, shape (P,), each in ``(0, 1)``
+    widths : sequence of int, each ``>= 1``, length M
+    seed : int, ``>= 0``
+    scale, horizon : float, ``> 0``
+    num : int, ``>= 3``
+    window : (float, float), ``0 < low < high``
+        Gaps used by :func:`fit_rate`.
+
+    Returns
+    -------
+    SingleOutputFlowStudy
+    """
+    X, Y = check_regression_data(X, y)
+    if Y.shape[1] != 1:
+        raise ValueError(f"single_output_flow_study needs one output, got Y with shape {Y.shape}")
+    ps = _check_ps(ps, "ps")
+    if np.any(ps == 1.0):
+        raise ValueError("ps must lie in (0, 1) (at p = 1 there is no regularizer), got 1.0")
+    widths = _check_widths(widths, "widths")
+    seed = check_int(seed, "seed", low=0)
+    scale = check_real(scale, "scale", low=0.0, low_open=True)
+    horizon = check_real(horizon, "horizon", low=0.0, low_open=True)
+    num = check_int(num, "num", low=3)
+    window = _check_window(window)
+    shape = (widths.size, ps.size)
+    closed, hessian, measured = np.empty(shape), np.empty(shape), np.empty(shape)
+    for i, m in enumerate(widths):
+        for j, p in enumerate(ps):
+            m, p = int(m), float(p)
+            star = _dropout_minimizer(X, Y, p, m)
+            W1b, W2b = _rebalance(star.W1, star.W2)
+            closed[i, j] = _single_output_rate(X, Y, p, m)[0]
+            hessian[i, j] = _hessian_rate(X, Y, W1b, W2b, p, "dropout", 1e-6).rate
+            gen = as_rng(seed)
+            W1s = W1b + scale * gen.standard_normal(W1b.shape)
+            W2s = W2b + scale * gen.standard_normal(W2b.shape)
+            W1s, W2s = _rebalance(W1s, W2s)
+            flow = _gradient_flow(X, Y, W1s, W2s, p, "dropout", horizon / closed[i, j], num,
+                                  1e-10, 1e-12)
+            measured[i, j] = _fit_rate(flow.t, flow.objective - star.objective, window)
+    return SingleOutputFlowStudy(ps=ps, widths=widths, closed=closed, hessian=hessian,
+                                 measured=measured)
