@@ -21,6 +21,7 @@ __all__ = [
     "check_pair",
     "check_patterns",
     "check_problem",
+    "check_regression",
     "check_random_starts",
     "check_real",
     "check_same_length",
@@ -202,17 +203,24 @@ def check_pair(
     return W, V
 
 
-def check_problem(
-    X: object, y: object, beta: object, patterns: object
-) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """The convex program's data ``X (n, d)`` with ``n >= 1``, ``y (n,)``, ``beta > 0`` and
-    activation patterns ``(P, n)`` (:func:`check_patterns`)."""
+def check_regression(
+    X: object, y: object, beta: object
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weight-decay regression data ``X (n, d)`` with ``n >= 1``, ``y (n,)`` and ``beta > 0``."""
     X = as_array(X, "X", ndim=2)
     y = as_array(y, "y", ndim=1)
     check_same_length(X, "X", y, "y")
     if X.shape[0] == 0:
         raise ValueError("X must have at least one row, got shape (0, d)")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    return X, y, check_real(beta, "beta", low=0.0, low_open=True)
+
+
+def check_problem(
+    X: object, y: object, beta: object, patterns: object
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """The convex program's data (:func:`check_regression`) and activation patterns ``(P, n)``
+    (:func:`check_patterns`)."""
+    X, y, beta = check_regression(X, y, beta)
     return X, y, beta, check_patterns(patterns, X.shape[0])
 
 

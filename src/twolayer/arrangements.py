@@ -180,16 +180,19 @@ def enumerate_patterns_2d(X: object) -> np.ndarray:
         The distinct patterns, ordered by the angle at which they first occur, starting
         at the first arc after the smallest critical angle.
     """
-    X = as_array(X, "X", shape=(None, 2))
-    angles = critical_angles_2d(X)
+    return _enumerate_patterns_2d(as_array(X, "X", shape=(None, 2)))
+
+
+def _enumerate_patterns_2d(X: np.ndarray) -> np.ndarray:
+    angles = _critical_angles_2d(X)
     mids = _arc_midpoints(angles)
     # interleave: arc midpoint k, then the critical angle closing arc k
     if angles.size == 0:
-        return _unique_rows((unit_circle(mids) @ X.T) >= 0)
+        return _unique_rows((_unit_circle(mids) @ X.T) >= 0)
     closing = np.concatenate([angles[1:], angles[:1]])
-    at_mid = (unit_circle(mids) @ X.T) >= 0
+    at_mid = (_unit_circle(mids) @ X.T) >= 0
     # at a critical angle some x_i . u vanish exactly; rounding must not decide 1[0 >= 0]
-    values = unit_circle(closing) @ X.T
+    values = _unit_circle(closing) @ X.T
     scale = np.linalg.norm(X, axis=1)
     at_crit = values >= -1e-12 * scale
     patterns = np.empty((2 * angles.size, X.shape[0]), dtype=bool)

@@ -29,11 +29,13 @@ from ._checks import as_array, check_ipm_options, check_problem, check_real
 
 __all__ = [
     "CLARABEL_OPTIONS",
+    "ConvexPath",
     "ConvexSolution",
     "convex_objective",
     "merge_neurons",
     "recover_network",
     "solve_convex",
+    "solve_convex_path",
     "solve_problem",
 ]
 
@@ -286,11 +288,10 @@ def _solve_rescaled(
     )
 
 
-def _solve_groups(
-    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, solver: str,
-    solver_options: dict | None,
-) -> ConvexSolution:
-    """The convex program of :func:`solve_convex` on checked arrays, one call of the solver."""
+def _group_program(
+    X: np.ndarray, y: np.ndarray, beta: float | cp.Parameter, pat: np.ndarray
+) -> tuple[cp.Problem, cp.Variable, cp.Variable]:
+    """The cvxpy problem of :func:`solve_convex` and its variables ``V, U (P, d)``."""
     P, d = pat.shape[0], X.shape[1]
     M = pat.T.astype(float)  # (n, P)
     S = 2.0 * M - 1.0
@@ -300,7 +301,15 @@ def _solve_groups(
     penalty = cp.sum(cp.norm(V, 2, axis=1)) + cp.sum(cp.norm(U, 2, axis=1))
     objective = cp.Minimize(0.5 * cp.sum_squares(fit - y) + beta * penalty)
     constraints = [cp.multiply(S, X @ V.T) >= 0, cp.multiply(S, X @ U.T) >= 0]
-    problem = cp.Problem(objective, constraints)
+    return cp.Problem(objective, constraints), V, U
+
+
+def _solve_groups(
+    X: np.ndarray, y: np.ndarray, beta: float, pat: np.ndarray, solver: str,
+    solver_options: dict | None,
+) -> ConvexSolution:
+    """The convex program of :func:`solve_convex` on checked arrays, one call of the solver."""
+    problem, V, U = _group_program(X, y, beta, pat)
     solve_problem(problem, solver, solver_options, "the convex program")
     return ConvexSolution(
         value=float(problem.value),
@@ -311,6 +320,91 @@ def _solve_groups(
         X=X,
         y=y,
         beta=beta,
+    )
+
+
+@dataclass(frozen=True)
+class ConvexPath:
+    """Solutions of the convex program along a path of ``beta`` (:func:`solve_convex_path`).
+
+    Attributes
+    ----------
+    betas : numpy.ndarray, shape (B,)
+        In the order given.
+    values : numpy.ndarray, shape (B,)
+        Optimal value ``p*(beta)`` of each solve.
+    solutions : tuple of ConvexSolution
+        One per ``beta``.
+    """
+
+    betas: np.ndarray
+    values: np.ndarray
+    solutions: tuple[ConvexSolution, ...]
+
+
+def solve_convex_path(
+    X: object,
+    y: object,
+    betas: object,
+    patterns: object,
+    solver: str = "CLARABEL",
+    solver_options: dict | None = None,
+) -> ConvexPath:
+    """Solve the convex program of :func:`solve_convex` for several ``beta``, compiled once.
+
+    The program (Pilanci and Ergen, 2020) is built once with ``beta`` a ``cvxpy.Parameter``:
+    cvxpy canonicalizes it on the first solve and only substitutes the value afterwards. Each
+    solve is as in :func:`solve_convex` (the same solver settings and retries); a solve that fails
+    numerically is repeated on rescaled targets by :func:`solve_convex`'s rule.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    betas : array_like, shape (B,), each ``> 0``
+    patterns : array_like of bool, shape (P, n)
+    solver, solver_options
+        As in :func:`solve_convex` (cvxpy solvers only).
+
+    Returns
+    -------
+    ConvexPath
+
+    Raises
+    ------
+    ValueError
+        For bad data or patterns, an empty ``betas`` or a ``beta <= 0``.
+    RuntimeError
+        If a solve does not reach an optimal status; the message carries it.
+    """
+    betas = as_array(betas, "betas", ndim=1)
+    if betas.size == 0:
+        raise ValueError("betas must hold at least one value, got an empty array")
+    if np.any(betas <= 0):
+        raise ValueError(f"betas must all be > 0, got minimum {betas.min()}")
+    X, y, _, pat = check_problem(X, y, float(betas[0]), patterns)
+    if solver == "ipm":
+        raise ValueError("solver must be a cvxpy solver for a compiled path, got 'ipm'")
+    beta = cp.Parameter(nonneg=True, name="beta")
+    problem, V, U = _group_program(X, y, beta, pat)
+    solutions = []
+    for value in betas:
+        beta.value = float(value)
+        try:
+            solve_problem(problem, solver, solver_options, "the convex program")
+        except _StatusError as err:
+            if err.status not in _NUMERICAL:
+                raise
+            solutions.append(_solve_rescaled(X, y, float(value), pat, solver, solver_options))
+            continue
+        solutions.append(ConvexSolution(
+            value=float(problem.value), V=np.asarray(V.value, dtype=float),
+            U=np.asarray(U.value, dtype=float), patterns=pat, status=str(problem.status),
+            X=X, y=y, beta=float(value),
+        ))
+    return ConvexPath(
+        betas=betas.copy(), values=np.array([s.value for s in solutions]),
+        solutions=tuple(solutions),
     )
 
 

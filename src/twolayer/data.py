@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array, as_rng, check_int, check_real
-from .network import forward
+from .network import _forward
 
 __all__ = [
     "abs_teacher",
@@ -105,13 +105,18 @@ def circle_teacher_regression(
     """
     n = check_int(n, "n", low=1)
     noise = check_real(noise, "noise", low=0.0)
-    gen = as_rng(rng)
+    return _circle_teacher_regression(n, as_rng(rng), noise)
+
+
+def _circle_teacher_regression(
+    n: int, gen: np.random.Generator, noise: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     t = np.sort(gen.uniform(0.0, 2 * np.pi, size=n))
     X = np.column_stack([np.cos(t), np.sin(t)])
     angles = np.array([0.3, 2.2, 4.0])
     W_t = np.column_stack([np.cos(angles), np.sin(angles)])
     a_t = np.array([1.0, -1.0, 1.0])
-    y = forward(X, W_t, a_t) + noise * gen.standard_normal(n)
+    y = _forward(X, W_t, a_t, None) + noise * gen.standard_normal(n)
     return X, y, W_t, a_t
 
 

@@ -23,6 +23,7 @@ from ._checks import (
     as_array,
     as_rng,
     check_int,
+    check_int_sequence,
     check_random_starts,
     check_real,
     check_same_length,
@@ -30,6 +31,7 @@ from ._checks import (
 from ._descent import descend, split_runs
 
 __all__ = [
+    "RestartStudy",
     "TrainResult",
     "balance",
     "forward",
@@ -37,6 +39,7 @@ __all__ = [
     "init_network",
     "objective",
     "path_norm",
+    "random_restarts",
     "train",
     "train_from_random_inits",
 ]
@@ -346,14 +349,117 @@ def train_from_random_inits(
     X, y = _check_data(X, y)
     beta = check_real(beta, "beta", low=0.0)
     m, runs, scale, gen = check_random_starts(m, runs, scale, rng)
-    inits = [_init_network(X.shape[1], m, gen, scale) for _ in range(runs)]
-    W0 = np.stack([W for W, _ in inits])
-    a0 = np.stack([a for _, a in inits])
     schedule = _check_schedule(
         X.shape[0], lr, steps, batch_size, gen if batch_size else None, record_every
     )
+    return _train_from_random_inits(X, y, m, beta, runs, gen, scale, schedule)
+
+
+def _train_from_random_inits(
+    X: np.ndarray,
+    y: np.ndarray,
+    m: int,
+    beta: float,
+    runs: int,
+    gen: np.random.Generator,
+    scale: float,
+    schedule: tuple,
+) -> list[TrainResult]:
+    """:func:`train_from_random_inits` on checked arguments: ``gen`` draws the initializations,
+    ``schedule`` is what :func:`_check_schedule` returned (its generator draws the minibatches)."""
+    inits = [_init_network(X.shape[1], m, gen, scale) for _ in range(runs)]
+    W0 = np.stack([W for W, _ in inits])
+    a0 = np.stack([a for _, a in inits])
     done = split_runs(*_descend(X, y, W0, a0, None, beta, *schedule))
     return [TrainResult(W, a, None, history, recorded) for (W, a), history, recorded in done]
+
+
+@dataclass(frozen=True)
+class RestartStudy:
+    """Final objectives of training from random initializations (:func:`random_restarts`).
+
+    Attributes
+    ----------
+    widths : numpy.ndarray of int, shape (k,)
+        Widths ``m`` of the networks.
+    seeds : numpy.ndarray of int, shape (k,)
+        Seed of the generator of each width (initializations and minibatches).
+    finals : numpy.ndarray, shape (k, runs)
+        Objective :func:`objective` of each run after the last step, one row per width.
+    batch_size : int or None
+        ``None`` for full-batch gradient descent, else the minibatch size of SGD.
+    """
+
+    widths: np.ndarray
+    seeds: np.ndarray
+    finals: np.ndarray
+    batch_size: int | None
+
+
+def random_restarts(
+    X: object,
+    y: object,
+    widths: object,
+    beta: float,
+    *,
+    seeds: object,
+    runs: int,
+    lr: float,
+    steps: int,
+    batch_size: int | None = None,
+    scale: float = 1.0,
+) -> RestartStudy:
+    """Train ``runs`` networks of each width from random initializations; keep the final objectives.
+
+    For width ``widths[k]``, a generator seeded by ``seeds[k]`` draws the ``runs``
+    initializations of :func:`init_network` and then the minibatches, exactly as
+    :func:`train_from_random_inits` with ``rng=seeds[k]`` does. The objective of weight-decay
+    training is not convex in ``(W, a)``, so the runs can stop at different values; the
+    convex program of Pilanci and Ergen (2020) gives the value none of them can beat
+    (:func:`twolayer.convex.solve_convex`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    widths : sequence of int, each ``>= 1``, length k
+    beta : float, ``>= 0``
+    seeds : sequence of int, length k
+        One seed per width.
+    runs : int, ``>= 1``
+    lr, steps, batch_size, scale
+        As in :func:`train` (``steps >= 1``); ``batch_size=None`` is full-batch gradient
+        descent.
+
+    Returns
+    -------
+    RestartStudy
+        ``finals`` of shape ``(k, runs)``.
+    """
+    X, y = _check_data(X, y)
+    beta = check_real(beta, "beta", low=0.0)
+    widths = check_int_sequence(widths, "widths", low=1)
+    seeds = check_int_sequence(seeds, "seeds", low=0)
+    if not widths:
+        raise ValueError("widths must hold at least one width, got an empty sequence")
+    if len(seeds) != len(widths):
+        raise ValueError(
+            f"seeds must have one seed per width, got {len(seeds)} seeds for "
+            f"{len(widths)} widths"
+        )
+    runs = check_int(runs, "runs", low=1)
+    scale = check_real(scale, "scale", low=0.0, low_open=True)
+    steps = check_int(steps, "steps", low=1)
+    lr, steps, batch_size, _, _ = _check_schedule(X.shape[0], lr, steps, batch_size, 0, steps)
+    finals = np.empty((len(widths), runs))
+    for k, (m, seed) in enumerate(zip(widths, seeds, strict=True)):
+        gen = as_rng(seed)
+        schedule = (lr, steps, batch_size, gen if batch_size else None, steps)
+        results = _train_from_random_inits(X, y, m, beta, runs, gen, scale, schedule)
+        finals[k] = [r.history[-1] for r in results]
+    return RestartStudy(
+        widths=np.array(widths), seeds=np.array(seeds), finals=finals, batch_size=batch_size
+    )
 
 
 def path_norm(W: object, a: object) -> float:

@@ -24,13 +24,24 @@ is compared with the smallest positive Hessian eigenvalue at the limit (Senen-Ce
 
 Modules: ``objectives`` (one mask, in expectation, by enumeration, by Monte Carlo), ``minimizer``
 (the closed-form global minimizer), ``training`` (gradient descent and stochastic Dropout),
-``rates`` (gradient flow and its linear rate). The synthetic data of the chapter come from
-:func:`twolayer.data.dropout_data`.
+``rates`` (gradient flow and its linear rate), ``experiments`` (the chapter's studies: measured
+against predicted flow rates, grids of rates and of shrunk singular values). The synthetic data
+of the chapter come from :func:`twolayer.data.dropout_data`.
 
 Targets may be given as ``y (n,)``; they are then treated as ``Y (n, 1)`` and ``W2`` must be
 ``(1, m)``.
 """
 
+from .experiments import (
+    FlowRateStudy,
+    RateGrid,
+    ShrinkagePaths,
+    SingleOutputFlowStudy,
+    flow_rate_study,
+    rate_grid,
+    shrinkage_paths,
+    single_output_flow_study,
+)
 from .minimizer import (
     DropoutMinimizer,
     dropout_minimizer,
@@ -68,9 +79,13 @@ __all__ = [
     "MAX_MASKS",
     "DescentComparison",
     "DropoutMinimizer",
+    "FlowRateStudy",
     "FlowResult",
     "HessianRate",
+    "RateGrid",
     "RunResult",
+    "ShrinkagePaths",
+    "SingleOutputFlowStudy",
     "descent_against_minimizer",
     "dropout_gradient_descent",
     "dropout_minimizer",
@@ -82,6 +97,7 @@ __all__ = [
     "expected_hessian",
     "expected_objective",
     "fit_rate",
+    "flow_rate_study",
     "gradient_flow",
     "hessian_rate",
     "induced_regularizer",
@@ -89,8 +105,11 @@ __all__ = [
     "masked_loss",
     "monte_carlo_objective",
     "perturb",
+    "rate_grid",
     "rebalance",
     "regularizer",
+    "shrinkage_paths",
+    "single_output_flow_study",
     "single_output_rate",
     "unit_products",
 ]

@@ -246,6 +246,10 @@ def rebalance(W1: np.ndarray, W2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     W1 = as_array(W1, "W1", ndim=2)
     W1, W2 = check_layers(W1, W2, W1.shape[1])
+    return _rebalance(W1, W2)
+
+
+def _rebalance(W1: np.ndarray, W2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nu, nv = np.linalg.norm(W2, axis=0), np.linalg.norm(W1, axis=1)
     ok = (nu > 0) & (nv > 0)
     c = np.ones_like(nu)

@@ -76,6 +76,13 @@ def gradient_flow(
     num = check_int(num, "num", low=2)
     rtol = check_real(rtol, "rtol", low=0.0, low_open=True)
     atol = check_real(atol, "atol", low=0.0, low_open=True)
+    return _gradient_flow(X, Y, W1, W2, p, kind, t_max, num, rtol, atol)
+
+
+def _gradient_flow(
+    X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, p: float, kind: str,
+    t_max: float, num: int, rtol: float, atol: float,
+) -> FlowResult:
     n1, s1, s2 = W1.size, W1.shape, W2.shape
     grad = _gram_gradient(X, Y, p, kind)
 
@@ -109,6 +116,10 @@ def fit_rate(
     """
     t = as_array(t, "t", ndim=1)
     gap = as_array(gap, "gap", shape=(t.size,))
+    return _fit_rate(t, gap, window)
+
+
+def _fit_rate(t: np.ndarray, gap: np.ndarray, window: tuple[float, float]) -> float:
     lo, hi = window
     sel = (gap >= lo) & (gap <= hi)
     if np.sum(sel) < 3:
@@ -202,6 +213,10 @@ def single_output_rate(X: np.ndarray, y: np.ndarray, p: float, width: int) -> tu
         raise ValueError(f"single_output_rate needs one output, got Y with shape {Y.shape}")
     p = check_keep_probability(p)
     width = check_int(width, "width", low=1)
+    return _single_output_rate(X, Y, p, width)
+
+
+def _single_output_rate(X: np.ndarray, Y: np.ndarray, p: float, width: int) -> tuple[float, float]:
     half = whitening(X)[0]
     beta = np.linalg.solve(X.T @ X, X.T @ Y[:, 0]) / (width * p + 1.0 - p)
     u2 = float(np.linalg.norm(beta))

@@ -20,7 +20,8 @@ projection onto each cone.
 
 Modules: ``constraint`` (the dual vector, objective and constraint), ``certificates``
 (certificates of optimality and the dual problem), ``cutting_plane`` (the cutting-plane
-method).
+method), ``experiments`` (the chapter's studies: optimal widths, a certificate path, pattern
+sampling).
 """
 
 from __future__ import annotations
@@ -43,12 +44,24 @@ from .cutting_plane import (
     CuttingPlaneResult,
     cutting_plane,
 )
+from .experiments import (
+    CertificatePath,
+    OptimalWidthStudy,
+    PatternSamplingStudy,
+    certificate_path,
+    optimal_width_study,
+    pattern_sampling_study,
+)
 
 __all__ = [
     "Certificate",
+    "CertificatePath",
     "ConstraintMax",
     "CuttingPlaneResult",
+    "OptimalWidthStudy",
+    "PatternSamplingStudy",
     "certificate",
+    "certificate_path",
     "convex_certificate",
     "cutting_plane",
     "dual_constraint",
@@ -56,5 +69,7 @@ __all__ = [
     "dual_vector",
     "max_dual_constraint",
     "network_patterns",
+    "optimal_width_study",
+    "pattern_sampling_study",
     "solve_dual",
 ]

@@ -145,10 +145,28 @@ def certificate(
             f"patterns must be given when X has d = {X.shape[1]} > 2 columns: the exact "
             "maximum over the sphere is computed over pattern cones"
         )
+    return _certificates(X, y, W, a, beta, patterns, complete, refine)[1]
+
+
+def _certificates(
+    X: np.ndarray,
+    y: np.ndarray,
+    W: np.ndarray,
+    a: np.ndarray,
+    beta: float,
+    patterns: np.ndarray | None,
+    complete: bool,
+    refine: bool,
+) -> tuple[Certificate, Certificate]:
+    """:func:`certificate` on checked arrays: the scaled-residual certificate and the best one.
+
+    The second is the first unless ``refine`` and the dual vector of the program on the
+    network's own patterns gives a higher lower bound.
+    """
     primal = _objective(X, y, W, a, beta, None)
     r = y - _forward(X, W, a, None)
     primal_bal = float(0.5 * r @ r + beta * _path_norm(W, a))
-    cert = _certify(X, y, beta, r, primal, primal_bal, patterns, complete)
+    basic = cert = _certify(X, y, beta, r, primal, primal_bal, patterns, complete)
     if refine:
         own = _network_patterns(X, W[(a != 0) & (np.linalg.norm(W, axis=1) > 0)], True)
         if own.shape[0]:
@@ -157,7 +175,7 @@ def certificate(
                              complete, refined=True)
             if other.dual > cert.dual:
                 cert = other
-    return cert
+    return basic, cert
 
 
 def network_patterns(X: object, W: object, neighbours: bool = True) -> np.ndarray:

@@ -59,10 +59,12 @@ from .networks import (
 )
 from .programs import (
     BiasPenalizedResult,
+    MinCostPath,
     MinCostResult,
     bias_penalized_network,
     knot_grid,
     min_cost_network,
+    min_cost_path,
     value_range_at,
 )
 from .regimes import (
@@ -74,6 +76,7 @@ from .regimes import (
 __all__ = [
     "BiasPenalizedResult",
     "DynamicsResult",
+    "MinCostPath",
     "MinCostResult",
     "RatioSweep",
     "UnivariateNetwork",
@@ -88,6 +91,7 @@ __all__ = [
     "lazy_index",
     "linear_interpolant",
     "min_cost_network",
+    "min_cost_path",
     "min_representation_cost",
     "polar_coordinates",
     "ratio_sweep",

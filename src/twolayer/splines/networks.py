@@ -210,7 +210,13 @@ def representation_cost(
     float
     """
     check_callable(f, "f")
-    t = np.unique(as_array(knots, "knots", ndim=1))
+    return _representation_cost(f, as_array(knots, "knots", ndim=1), bool(linear_unit))
+
+
+def _representation_cost(
+    f: Callable[[np.ndarray], np.ndarray], knots: np.ndarray, linear_unit: bool
+) -> float:
+    t = np.unique(knots)
     if t.size == 0:
         t = np.array([0.0])
     # knots computed as -b/a differ in the last bits: merge those closer than 1e-9 (relative)

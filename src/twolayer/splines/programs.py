@@ -2,7 +2,8 @@
 
 The least ``sum_i |c_i| |a_i|`` over interpolants (or its regularized fit) as a linear program
 over units with knots at the samples (:func:`min_cost_network`), the range of values that the
-least-cost interpolants take between the samples (:func:`value_range_at`), and weight decay on
+least-cost interpolants take between the samples (:func:`value_range_at`), the regularized fit
+along a path of ``beta`` compiled once (:func:`min_cost_path`), and weight decay on
 the whole first layer, biases included: the convex program of Pilanci & Ergen (2020) on the
 augmented data ``[x, 1]`` (:func:`bias_penalized_network`, built on
 :func:`twolayer.convex.solve_convex`).
@@ -22,14 +23,16 @@ from .._checks import as_array, check_int, check_real
 from ..arrangements import enumerate_patterns_1d
 from ..convex import ConvexSolution, recover_network, solve_convex, solve_problem
 from ._checks import check_samples
-from .networks import UnivariateNetwork, _min_representation_cost
+from .networks import UnivariateNetwork, _min_representation_cost, _representation_cost
 
 __all__ = [
     "BiasPenalizedResult",
+    "MinCostPath",
     "MinCostResult",
     "bias_penalized_network",
     "knot_grid",
     "min_cost_network",
+    "min_cost_path",
     "value_range_at",
 ]
 
@@ -193,6 +196,117 @@ def min_cost_network(
     return MinCostResult(
         network=net, value=float(problem.value), cost=float(np.abs(g).sum()),
         status=str(problem.status),
+    )
+
+
+@dataclass(frozen=True)
+class MinCostPath:
+    """The regularized least-cost fit along a path of ``beta`` (:func:`min_cost_path`).
+
+    Every array has shape ``(B,)``, in the order of ``betas``.
+
+    Attributes
+    ----------
+    betas : numpy.ndarray
+    results : tuple of MinCostResult
+        The solution at each ``beta``.
+    costs : numpy.ndarray
+        ``sum_i |c_i| |a_i|`` of each solution, ``C(theta*_beta)``.
+    function_costs : numpy.ndarray
+        ``R(f*_beta)`` of each solution's function (:func:`representation_cost`), from its values
+        only.
+    residuals : numpy.ndarray
+        ``max_j |f*_beta(x_j) - y_j|``.
+    least_cost : float
+        The limit ``beta -> 0``: :func:`min_representation_cost` of the samples.
+    """
+
+    betas: np.ndarray
+    results: tuple[MinCostResult, ...]
+    costs: np.ndarray
+    function_costs: np.ndarray
+    residuals: np.ndarray
+    least_cost: float
+
+    @property
+    def cost_gaps(self) -> np.ndarray:
+        """``|C(theta*) - R(f*)| / R(f*)`` at each ``beta``: zero for an optimal representation."""
+        return np.abs(self.costs - self.function_costs) / self.function_costs
+
+
+def min_cost_path(
+    x: object,
+    y: object,
+    betas: object,
+    *,
+    linear_unit: bool = False,
+    knots: object | None = None,
+    solver: str = "CLARABEL",
+    tol: float = 1e-7,
+) -> MinCostPath:
+    """The regularized program of :func:`min_cost_network` for several ``beta``, compiled once.
+
+    ``min 1/2 sum_j (f(x_j) - y_j)^2 + beta sum_k |gamma_k|`` over units with knots at ``knots``
+    (default the samples) is built once with ``beta`` a ``cvxpy.Parameter`` and re-solved for
+    each value. Each solution is an optimal representation of its own function, so its cost
+    ``C(theta*_beta)`` equals ``R(f*_beta)`` (Savarese et al., 2019), and as ``beta -> 0`` the fit
+    tends to an interpolant of least cost, :func:`min_representation_cost`.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,), strictly increasing
+    y : array_like, shape (n,)
+    betas : array_like, shape (B,), each ``> 0``
+    linear_unit, knots, solver, tol
+        As in :func:`min_cost_network`.
+
+    Returns
+    -------
+    MinCostPath
+
+    Raises
+    ------
+    ValueError
+        For bad samples, an empty ``betas`` or a ``beta <= 0``.
+    RuntimeError
+        If a solve does not reach an optimal status (the message carries it and the ``beta``).
+    """
+    x, y = check_samples(x, y)
+    betas = as_array(betas, "betas", ndim=1)
+    if betas.size == 0:
+        raise ValueError("betas must hold at least one value, got an empty array")
+    if np.any(betas <= 0):
+        raise ValueError(
+            f"betas must all be > 0 (beta = 0 is min_cost_network's interpolation), got "
+            f"minimum {betas.min()}"
+        )
+    tol = check_real(tol, "tol", low=0.0, high=1.0, high_open=True)
+    linear_unit = bool(linear_unit)
+    t = _check_knots(knots, x)
+    a, b, gamma, d, v, (fit,) = _cost_program(x, y, t, linear_unit)
+    beta = cp.Parameter(nonneg=True, name="beta")
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fit - y) + beta * cp.norm1(gamma)))
+    results = []
+    for value in betas:
+        beta.value = float(value)
+        solve_problem(problem, solver, None, f"the least-cost program at beta = {value:g}")
+        g = np.asarray(gamma.value, dtype=float)
+        net = _network_from_coefficients(
+            a, b, g, 0.0 if v is None else float(v.value), float(d.value), tol
+        )
+        results.append(MinCostResult(
+            network=net, value=float(problem.value), cost=float(np.abs(g).sum()),
+            status=str(problem.status),
+        ))
+    return MinCostPath(
+        betas=betas.copy(),
+        results=tuple(results),
+        costs=np.array([r.cost for r in results]),
+        function_costs=np.array([
+            _representation_cost(r.network, r.network.knots(), linear_unit) for r in results
+        ]),
+        residuals=np.array([float(np.abs(r.network(x) - y).max()) for r in results]),
+        least_cost=_min_representation_cost(x, y, linear_unit),
     )
 
 
