@@ -106,3 +106,23 @@ def test_certificate_checks_the_network_against_the_data(planar):
     X, y, _ = planar
     with pytest.raises(ValueError, match="^W must have 2 columns like X"):
         certificate(X, y, np.ones((1, 3)), np.ones(1), 0.1)
+
+
+def test_randomness_enters_only_through_an_explicit_rng():
+    # DESIGN.md: a seed is the caller's choice, never a hidden default (None means "not used").
+    import importlib
+    import inspect
+    import pkgutil
+
+    import twolayer
+
+    hidden = []
+    for info in pkgutil.walk_packages(twolayer.__path__, "twolayer."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != info.name:
+                continue
+            param = inspect.signature(obj).parameters.get("rng")
+            if param is not None and param.default not in (inspect.Parameter.empty, None):
+                hidden.append(f"{info.name}.{name}(rng={param.default!r})")
+    assert not hidden, f"functions with a default seed: {hidden}"

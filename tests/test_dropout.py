@@ -294,7 +294,7 @@ def test_explorer_and_figures(whitened):
     fig = dplot.plot_descent_and_products(res, title="t")
     assert isinstance(fig, Figure)
     plt.close(fig)
-    widget = dropout_explorer(X, Y, lr=0.05)
+    widget = dropout_explorer(X, Y, lr=0.05, rng=0)
     assert [c.description for c in widget.children[:3]] == ["keep p", "width m", "GD steps"]
     plt.close("all")
 

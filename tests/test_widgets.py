@@ -31,7 +31,7 @@ def _nonconvex():
 
 
 def _dropout_flows():
-    return dropout_explorer(*data.dropout_data(n=30, d=5, k=3, rng=0, whiten=True), lr=0.05)
+    return dropout_explorer(*data.dropout_data(n=30, d=5, k=3, rng=0, whiten=True), lr=0.05, rng=0)
 
 
 # name: (build the explorer, a word of the slider's description, a new value for it)
@@ -41,9 +41,9 @@ EXPLORERS = {
     "hessian_spectra": (lambda: type_a_explorer(symmetry.follow_type_a([6, 7], ALPHA_K6)), "k",
                         7),
     "splines": (lambda: regime_explorer(*splines.triangle_samples(10), ratios=(1e-2, 10.0),
-                                        width=40, background=False), "steps", 100),
+                                        width=40, background=False, rng=0), "steps", 100),
     "dropout_flows": (_dropout_flows, "steps", 100),
-    "beyond_kernel": (lambda: beyond_kernel_explorer(steps=50), "width", 8),
+    "beyond_kernel": (lambda: beyond_kernel_explorer(steps=50, rng=0), "width", 8),
 }
 
 
@@ -64,7 +64,7 @@ def test_explorer_redraws_when_a_slider_moves(name, capsys):
 def test_splines_explorer_reaches_the_chapters_converged_runs():
     """Its last checkpoint is the network of the chapter's uninterrupted run, converged."""
     x, y = splines.triangle_samples(10)
-    explorer = regime_explorer(x, y, ratios=(1e-2, 10.0), width=60)  # trains in a thread
+    explorer = regime_explorer(x, y, ratios=(1e-2, 10.0), width=60, rng=0)  # trains in a thread
     explorer.wait()
     for ratio, traj in explorer.trajectories.items():
         run = splines.train_univariate(x, y, splines.init_univariate(60, ratio, rng=0),
@@ -80,7 +80,7 @@ def test_splines_explorer_reaches_the_chapters_converged_runs():
 
 def test_splines_explorer_slider_indexes_checkpoints(capsys):
     x, y = splines.triangle_samples(10)
-    explorer = regime_explorer(x, y, ratios=(10.0,), width=40, background=False)
+    explorer = regime_explorer(x, y, ratios=(10.0,), width=40, background=False, rng=0)
     traj = explorer.trajectories[10.0]
     steps = next(c for c in explorer.children if c.description == "GD steps")
     assert steps.options[-1] == CHECKPOINTS[-1] >= 35000
@@ -97,7 +97,7 @@ def test_splines_explorer_slider_indexes_checkpoints(capsys):
     assert "converged after" in fig._suptitle.get_text()
     plt.close(fig)
     with pytest.raises(ValueError, match="checkpoints"):
-        regime_trajectory(x, y, 1.0, width=40, checkpoints=(0, 105))
+        regime_trajectory(x, y, 1.0, width=40, checkpoints=(0, 105), rng=0)
     with pytest.raises(TypeError, match="run must be a DynamicsResult"):
         regime_frame(x, y, "run")
 

@@ -139,7 +139,7 @@ def spike_free_cutting_plane(
     y: object,
     beta: float,
     *,
-    rng: object = 0,
+    rng: object,
     max_iter: int = 50,
     tol: float = 1e-6,
     num_random: int = 20000,

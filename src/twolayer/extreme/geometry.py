@@ -74,7 +74,7 @@ def spike_excess(X: object, U: object) -> np.ndarray:
 
 
 def is_spike_free(
-    X: object, *, rng: object = 0, num: int = 4000, tol: float = 1e-8
+    X: object, *, rng: object, num: int = 4000, tol: float = 1e-8
 ) -> bool:
     """Whether ``Q_X = X B_2 ∩ R^n_+`` (spike-free data, Ergen and Pilanci, 2021, Lemma 3).
 

@@ -13,7 +13,7 @@ from . import show_figure
 __all__ = ["bn_explorer", "bn_figure"]
 
 
-def bn_figure(beta: float, d: int, *, n: int = 10, rng: object = 0) -> Figure:
+def bn_figure(beta: float, d: int, *, n: int = 10, rng: object) -> Figure:
     """The figure of both explorers: the optimal BN fit of fixed targets at ``(beta, d)``.
 
     Calls :func:`twolayer.batchnorm.explore_dimension` and draws
@@ -35,7 +35,7 @@ def bn_figure(beta: float, d: int, *, n: int = 10, rng: object = 0) -> Figure:
     return plot_explore(explore_dimension(beta, d, n=n, rng=rng))
 
 
-def bn_explorer(*, n: int = 10, rng: object = 0) -> widgets.Widget:
+def bn_explorer(*, n: int = 10, rng: object) -> widgets.Widget:
     """Sliders for ``beta`` and ``d``; each change draws :func:`bn_figure` (under 0.2 s)."""
 
     def show(beta: float, d: int) -> None:

@@ -14,7 +14,7 @@ __all__ = ["beyond_kernel_explorer", "beyond_kernel_figure"]
 
 
 def beyond_kernel_figure(d: int, n: int, width: int, *, steps: int = 300,
-                         rng: object = 0) -> Figure:
+                         rng: object) -> Figure:
     """The figure of both explorers: gradient descent's held-out loss against the kernels'.
 
     Calls :func:`twolayer.kernels.explore_beyond_kernel` (one teacher, one sample of size n,
@@ -32,7 +32,7 @@ def beyond_kernel_figure(d: int, n: int, width: int, *, steps: int = 300,
     return plot_explorer_frame(c, title=title)
 
 
-def beyond_kernel_explorer(*, steps: int = 300, rng: object = 0) -> widgets.Widget:
+def beyond_kernel_explorer(*, steps: int = 300, rng: object) -> widgets.Widget:
     """Sliders for the dimension d, the number of samples n and the width m.
 
     Each change redraws :func:`beyond_kernel_figure`, the function the chapter's kernel-free

@@ -15,7 +15,7 @@ __all__ = ["dropout_explorer", "dropout_figure"]
 
 
 def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps: int, lr: float,
-                   rng: object = 0) -> Figure:
+                   rng: object) -> Figure:
     """The figure of both explorers: GD on the expected Dropout objective at ``(p, width)``.
 
     Calls :func:`twolayer.dropout.descent_against_minimizer` and draws
@@ -53,7 +53,7 @@ def dropout_figure(X: np.ndarray, Y: np.ndarray, p: float, width: int, *, steps:
     )
 
 
-def dropout_explorer(X: np.ndarray, Y: np.ndarray, *, lr: float, rng: object = 0) -> widgets.Widget:
+def dropout_explorer(X: np.ndarray, Y: np.ndarray, *, lr: float, rng: object) -> widgets.Widget:
     """Sliders for ``p``, the width and the number of GD steps on the expected Dropout objective.
 
     Each change draws :func:`dropout_figure` (well under 0.2 s on the chapter's data), the

@@ -129,7 +129,7 @@ def _check_settings(x: object, y: object, width: object, tol: object, max_turn: 
 
 
 def regime_trajectory(
-    x: object, y: object, ratio: float, *, width: int = 1000, rng: object = 0,
+    x: object, y: object, ratio: float, *, width: int = 1000, rng: object,
     tol: float = 1e-2, max_turn: float = 0.05, checkpoints: Sequence[int] = CHECKPOINTS,
 ) -> RegimeTrajectory:
     """Train from :func:`twolayer.splines.init_univariate` and keep the network at checkpoints.
@@ -212,7 +212,7 @@ def regime_frame(x: object, y: object, run: DynamicsResult, *, status: str = "")
 
 def regime_explorer(
     x: object, y: object, *, ratios: Sequence[float] = RATIOS, width: int = 1000,
-    rng: object = 0, tol: float = 1e-2, max_turn: float = 0.05,
+    rng: object, tol: float = 1e-2, max_turn: float = 0.05,
     checkpoints: Sequence[int] = CHECKPOINTS, background: bool = True,
 ) -> widgets.Widget:
     """Sliders for the initial ratio ``|c_i| / ||(a_i, b_i)||`` and the number of GD steps.
