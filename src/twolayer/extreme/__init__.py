@@ -9,7 +9,8 @@
 * :mod:`.cutting`: the spike-free relaxation and its cutting-plane method
   (:func:`spike_free_cutting_plane`, Algorithm 1 of the paper), with a certificate.
 * :mod:`.experiments`: the experiments the chapter "Extreme points" reports, as functions
-  returning frozen dataclasses.
+  returning frozen dataclasses; :mod:`.relaxation`: those that measure the spike-free
+  relaxation where it is not exact by a theorem.
 
 Networks are in the library's form: first layer ``W (m, d)`` (rows are neurons), biases
 ``b (m,)`` where there are any, second layer ``a (m,)`` (or ``A (m, K)`` for ``K`` outputs), so
@@ -30,14 +31,10 @@ from .closed_forms import (
 from .cutting import SpikeFreeCuttingPlane, random_direction_check, spike_free_cutting_plane
 from .experiments import (
     ClassificationRegions,
-    CuttingVsSampling,
     DigitsExperiment,
     GDComparison,
-    RelaxationGap,
     classification_regions,
-    cutting_vs_sampling,
     digits_experiment,
-    gaussian_relaxation_gap,
     gd_against_closed_form,
 )
 from .geometry import (
@@ -47,6 +44,12 @@ from .geometry import (
     is_spike_free,
     rectified_ellipsoid_2d,
     spike_excess,
+)
+from .relaxation import (
+    CuttingVsSampling,
+    RelaxationGap,
+    cutting_vs_sampling,
+    gaussian_relaxation_gap,
 )
 
 __all__ = [
