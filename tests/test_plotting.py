@@ -213,7 +213,7 @@ def test_bn_explore_titles_the_setting_and_draws_both_fits():
     res = ExploreResult(y=np.array([1.0, -1.0, 0.5, 0.0]), fit=np.array([0.8, -0.8, 0.4, 0.0]),
                         whitened_fit=np.array([0.7, -0.7, 0.3, 0.0]), value=0.1234, beta=0.3,
                         d=2, rank=2, closed_form=False)
-    ax = bplot.plot_explore(res).axes[0]
+    ax = bplot.plot_bn_fit(res).axes[0]
     assert ax.get_title() == ("beta = 0.30, d = 2 (rank 2 of n - 1 = 3): convex program, "
                               "objective 0.123")
     np.testing.assert_allclose(_offsets(ax)[4:, 1], res.whitened_fit)
@@ -278,7 +278,7 @@ def test_bridge_draws_the_target_each_fit_and_the_samples():
 def test_loss_curves_frame_draws_gd_and_the_three_levels():
     curves = LossCurves(d=4, n=20, width=3, steps=np.array([0, 9, 99]),
                         gd=np.array([0.5, 0.1, 0.01]), ntk=0.2, features=0.3, floor=0.001)
-    ax = bkplot.plot_explorer_frame(curves, title="t").axes[0]
+    ax = bkplot.plot_loss_against_kernels(curves, title="t").axes[0]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [1, 10, 100])  # step + 1
     assert [line.get_ydata()[0] for line in ax.lines[1:]] == [0.2, 0.3, 0.001]
     assert ax.get_title() == "t"

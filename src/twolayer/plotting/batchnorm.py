@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..batchnorm import DigitsResult, ExactResult, ExploreResult
 from . import PALETTE, new_figure
 
-__all__ = ["plot_closed_form", "plot_energy", "plot_explore", "plot_gd_vs_optimum"]
+__all__ = ["plot_closed_form", "plot_energy", "plot_bn_fit", "plot_gd_vs_optimum"]
 
 
 def plot_gd_vs_optimum(
@@ -100,8 +100,8 @@ def plot_energy(result: DigitsResult, *, figsize: tuple[float, float] = (7.0, 3.
     return fig
 
 
-def plot_explore(result: ExploreResult, *, figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
-    """The explorer's frame: targets and the optimal BN fit for one ``(beta, d)``."""
+def plot_bn_fit(result: ExploreResult, *, figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
+    """Targets and the optimal BN fit for one ``(beta, d)`` (the explorer's frame)."""
     fig, ax = new_figure(figsize=figsize)
     idx = np.arange(result.y.size)
     ax.bar(idx, result.y, color="0.8", label="target y")

@@ -14,7 +14,7 @@ from . import PALETTE, new_figure
 __all__ = [
     "plot_bridge",
     "plot_comparison",
-    "plot_explorer_frame",
+    "plot_loss_against_kernels",
     "plot_staged_dynamics",
     "plot_width_study",
 ]
@@ -154,8 +154,9 @@ def plot_bridge(x: np.ndarray, y: np.ndarray, target: Callable[[np.ndarray], np.
     return fig
 
 
-def plot_explorer_frame(curves: LossCurves, *, title: str = "",
-                        figsize: tuple[float, float] = (6.4, 3.4)) -> Figure:
+def plot_loss_against_kernels(
+    curves: LossCurves, *, title: str = "", figsize: tuple[float, float] = (6.4, 3.4)
+) -> Figure:
     """Held-out loss of gradient descent over the steps against the two kernels' levels."""
     fig, ax = new_figure(figsize=figsize)
     ax.plot(curves.steps + 1, curves.gd, color=PALETTE[0], label="gradient descent")

@@ -7,7 +7,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from ..batchnorm import explore_dimension
-from ..plotting.batchnorm import plot_explore
+from ..plotting.batchnorm import plot_bn_fit
 from . import show_figure
 
 __all__ = ["bn_explorer", "bn_figure"]
@@ -17,7 +17,7 @@ def bn_figure(beta: float, d: int, *, n: int = 10, rng: object) -> Figure:
     """The figure of both explorers: the optimal BN fit of fixed targets at ``(beta, d)``.
 
     Calls :func:`twolayer.batchnorm.explore_dimension` and draws
-    :func:`twolayer.plotting.batchnorm.plot_explore`; the same size for every argument, as the
+    :func:`twolayer.plotting.batchnorm.plot_bn_fit`; the same size for every argument, as the
     kernel-free explorer (:func:`twolayer.widgets.static.static_explorer`) requires. Once
     ``d >= n - 1`` the fit no longer changes with ``d``: it is the closed form of whitened data.
 
@@ -32,7 +32,7 @@ def bn_figure(beta: float, d: int, *, n: int = 10, rng: object) -> Figure:
     rng : Generator or int, default 0
         Seed of the targets, the data and the sampled patterns.
     """
-    return plot_explore(explore_dimension(beta, d, n=n, rng=rng))
+    return plot_bn_fit(explore_dimension(beta, d, n=n, rng=rng))
 
 
 def bn_explorer(*, n: int = 10, rng: object) -> widgets.Widget:

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from .._checks import check_int
 from ..kernels import explore_beyond_kernel
-from ..plotting.beyond_kernel import plot_explorer_frame
+from ..plotting.beyond_kernel import plot_loss_against_kernels
 from . import show_figure
 
 __all__ = ["beyond_kernel_explorer", "beyond_kernel_figure"]
@@ -19,7 +19,7 @@ def beyond_kernel_figure(d: int, n: int, width: int, *, steps: int = 300,
 
     Calls :func:`twolayer.kernels.explore_beyond_kernel` (one teacher, one sample of size n,
     ``steps`` steps of gradient descent at the given width, NTK and random-feature ridge) and
-    draws :func:`twolayer.plotting.beyond_kernel.plot_explorer_frame`, of the same size for
+    draws :func:`twolayer.plotting.beyond_kernel.plot_loss_against_kernels`, of the same size for
     every value, as the kernel-free explorer requires. About 0.1 s for ``d <= 8``,
     ``n <= 400``, ``width <= 32``.
     """
@@ -29,7 +29,7 @@ def beyond_kernel_figure(d: int, n: int, width: int, *, steps: int = 300,
     c = explore_beyond_kernel(d, n, width, steps=steps, rng=rng)
     title = (f"d = {d}, n = {n}, m = {width}: GD {c.gd[-1]:.1e} after {int(c.steps[-1])} "
              f"steps, NTK {c.ntk:.1e}, features {c.features:.1e}")
-    return plot_explorer_frame(c, title=title)
+    return plot_loss_against_kernels(c, title=title)
 
 
 def beyond_kernel_explorer(*, steps: int = 300, rng: object) -> widgets.Widget:
