@@ -99,3 +99,36 @@ def test_closed_form_rate_matches_hessian_and_balanced_flows(single):
 def test_studies_reject_bad_input_by_name(single, three, call, match):
     with pytest.raises(ValueError, match=match):
         call(single[0], single[1], three[1])
+
+
+def test_stochastic_dropout_follows_the_flow_closer_for_smaller_steps(three):
+    X, Y = three
+    p, m = 0.5, 4
+    star = dropout.dropout_minimizer(X, Y, p, m)
+    gen = np.random.default_rng(3)
+    W1, W2 = 0.3 * gen.standard_normal((m, 5)), 0.3 * gen.standard_normal((3, m))
+    study = dropout.sgd_against_flow(X, Y, W1, W2, p, [0.02, 0.005], t_max=10.0,
+                                     optimum=star.objective, seed=1, records=100, tail=25)
+    assert study.steps.tolist() == [500, 2000]
+    assert [run.steps[-1] for run in study.runs] == [500, 2000]
+    # Same masks as dropout_sgd with rng=seed, and the flow of gradient_flow.
+    direct = dropout.dropout_sgd(X, Y, W1, W2, p, lr=0.005, steps=2000, rng=1, record_every=20)
+    np.testing.assert_array_equal(study.runs[1].objective, direct.objective)
+    flow = dropout.gradient_flow(X, Y, W1, W2, p, t_max=10.0, num=201)
+    np.testing.assert_allclose(study.flow.objective, flow.objective, rtol=0, atol=0)
+    # A quarter of the step: closer to the flow, and a noise floor that is about lr times lower.
+    assert study.deviation[1] < study.deviation[0]
+    assert np.all(study.excess > 0)
+    assert 2.0 < study.excess[0] / study.excess[1] < 8.0
+
+
+def test_sgd_against_flow_refuses_bad_input(three):
+    X, Y = three
+    W1, W2 = np.ones((2, 5)), np.ones((3, 2))
+    with pytest.raises(ValueError, match="lrs must be a nonempty"):
+        dropout.sgd_against_flow(X, Y, W1, W2, 0.5, [], t_max=1.0, optimum=0.0, seed=0)
+    with pytest.raises(ValueError, match="lrs must be at most t_max / records"):
+        dropout.sgd_against_flow(X, Y, W1, W2, 0.5, [0.1], t_max=1.0, optimum=0.0, seed=0)
+    with pytest.raises(ValueError, match="tail must be at most"):
+        dropout.sgd_against_flow(X, Y, W1, W2, 0.5, [0.001], t_max=1.0, optimum=0.0, seed=0,
+                                 records=10, tail=12)

@@ -361,7 +361,9 @@ def test_sgd_vs_flow_plots_runs_at_time_lr_times_step():
     gap = np.exp(-np.arange(10.0))
     run = dropout.RunResult(W1=np.zeros((1, 1)), W2=np.zeros((1, 1)), steps=np.array([0, 10, 20]),
                             objective=np.array([3.0, 2.5, 2.1]))
-    fig = dplot.plot_sgd_vs_flow(_flow(gap, 2.0), {0.01: run}, 2.0)
+    study = dropout.SgdAgainstFlow(lrs=np.array([0.01]), steps=np.array([20]), flow=_flow(gap, 2.0),
+                                   runs=(run,), deviation=np.zeros(1), excess=np.zeros(1))
+    fig = dplot.plot_sgd_vs_flow(study, 2.0)
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.0, 0.1, 0.2])
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 0.5, 0.1])

@@ -35,10 +35,12 @@ Targets may be given as ``y (n,)``; they are then treated as ``Y (n, 1)`` and ``
 from .experiments import (
     FlowRateStudy,
     RateGrid,
+    SgdAgainstFlow,
     ShrinkagePaths,
     SingleOutputFlowStudy,
     flow_rate_study,
     rate_grid,
+    sgd_against_flow,
     shrinkage_paths,
     single_output_flow_study,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "FlowResult",
     "HessianRate",
     "RateGrid",
+    "SgdAgainstFlow",
     "RunResult",
     "ShrinkagePaths",
     "SingleOutputFlowStudy",
@@ -106,6 +109,7 @@ __all__ = [
     "monte_carlo_objective",
     "perturb",
     "rate_grid",
+    "sgd_against_flow",
     "rebalance",
     "regularizer",
     "shrinkage_paths",

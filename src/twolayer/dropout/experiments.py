@@ -7,6 +7,8 @@
   Sanders, 2022), for several keep probabilities.
 * :func:`single_output_flow_study`: for one output, the closed-form rate at a balanced minimizer
   against the Hessian there and against flows started at a balanced perturbation.
+* :func:`sgd_against_flow`: stochastic Dropout at several step sizes against the gradient flow
+  of the expected objective from the same start (Senen-Cerda and Sanders, 2020).
 * :func:`shrinkage_paths`: the singular values of the closed-form minimizer along the keep
   probability at one width and along the width at one keep probability (Mianjy, Arora and
   Vidal, 2018, Theorem 2.5; Cavazza et al., 2018, Theorem 2).
@@ -21,17 +23,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import as_array, as_rng, check_int, check_int_sequence, check_real
-from ._checks import check_keep_probability, check_regression_data
+from ._checks import check_expected_problem, check_keep_probability, check_regression_data
 from .minimizer import _dropout_minimizer, _rebalance
 from .rates import FlowResult, _fit_rate, _gradient_flow, _hessian_rate, _single_output_rate
+from .training import RunResult, _dropout_sgd
 
 __all__ = [
     "FlowRateStudy",
     "RateGrid",
+    "SgdAgainstFlow",
     "ShrinkagePaths",
     "SingleOutputFlowStudy",
     "flow_rate_study",
     "rate_grid",
+    "sgd_against_flow",
     "shrinkage_paths",
     "single_output_flow_study",
 ]
@@ -410,3 +415,91 @@ def single_output_flow_study(
             measured[i, j] = _fit_rate(flow.t, flow.objective - star.objective, window)
     return SingleOutputFlowStudy(ps=ps, widths=widths, closed=closed, hessian=hessian,
                                  measured=measured)
+
+
+@dataclass(frozen=True)
+class SgdAgainstFlow:
+    """Stochastic Dropout at several step sizes against the flow (:func:`sgd_against_flow`).
+
+    Attributes
+    ----------
+    lrs : numpy.ndarray, shape (K,)
+        Step sizes, in the order given.
+    steps : numpy.ndarray of int, shape (K,)
+        Number of steps of each run, ``round(t_max / lr)``: all runs cover the time ``t_max``.
+    flow : FlowResult
+        The gradient flow of the expected objective from the same start, on ``[0, t_max]``.
+    runs : tuple of RunResult, length K
+        The stochastic runs; ``runs[k].objective`` is the expected objective at the iterates.
+    deviation : numpy.ndarray, shape (K,)
+        ``max |L(theta_t) - L(flow(lr t))|`` over the recorded steps of run ``k``.
+    excess : numpy.ndarray, shape (K,)
+        Mean of ``L(theta_t) - optimum`` over the last ``tail`` records of run ``k``.
+    """
+
+    lrs: np.ndarray
+    steps: np.ndarray
+    flow: FlowResult
+    runs: tuple[RunResult, ...]
+    deviation: np.ndarray
+    excess: np.ndarray
+
+
+def sgd_against_flow(
+    X: object, Y: object, W1: object, W2: object, p: float, lrs: object,
+    *, t_max: float, optimum: float, seed: int, records: int = 200, tail: int = 50,
+    num: int = 201, kind: str = "dropout",
+) -> SgdAgainstFlow:
+    """Stochastic Dropout gradient descent at each step size in ``lrs`` against the flow.
+
+    Every run starts at ``(W1, W2)``, takes ``round(t_max / lr)`` steps with a fresh mask each
+    (:func:`~twolayer.dropout.dropout_sgd`, masks from a generator seeded ``seed``, the same for
+    every run) and records the expected objective ``records`` times; the flow of the expected
+    objective (:func:`~twolayer.dropout.gradient_flow`) is sampled at ``num`` times. For small
+    steps the iterates follow the flow at time ``lr * step`` and fluctuate around the minimizers
+    at a distance of order ``sqrt(lr)`` (Senen-Cerda and Sanders, 2020).
+
+    Parameters
+    ----------
+    X (n, d), Y (n, k), W1 (m, d), W2 (k, m), p, kind
+        As in :func:`~twolayer.dropout.expected_objective`.
+    lrs : sequence of float, each ``> 0`` and at most ``t_max / records``
+    t_max : float, ``> 0``
+    optimum : float
+        ``L*``, the reference of ``excess`` (e.g. ``dropout_minimizer(...).objective``).
+    seed : int, ``>= 0``
+    records : int, ``>= 1``
+    tail : int, in ``[1, records + 1]``
+    num : int, ``>= 2``
+
+    Returns
+    -------
+    SgdAgainstFlow
+    """
+    X, Y, W1, W2, p, kind = check_expected_problem(X, Y, W1, W2, p, kind)
+    lrs = as_array(lrs, "lrs", ndim=1)
+    t_max = check_real(t_max, "t_max", low=0.0, low_open=True)
+    optimum = check_real(optimum, "optimum")
+    seed = check_int(seed, "seed", low=0)
+    records = check_int(records, "records", low=1)
+    tail = check_int(tail, "tail", low=1)
+    num = check_int(num, "num", low=2)
+    if lrs.size == 0 or np.any(lrs <= 0):
+        raise ValueError(f"lrs must be a nonempty sequence of step sizes > 0, got {lrs}")
+    steps = np.rint(t_max / lrs).astype(int)
+    if np.any(steps < records):
+        raise ValueError(f"lrs must be at most t_max / records = {t_max / records:g}, got {lrs}")
+    if tail > records + 1:
+        raise ValueError(f"tail must be at most records + 1 = {records + 1}, got {tail}")
+    flow = _gradient_flow(X, Y, W1, W2, p, kind, t_max, num, 1e-10, 1e-12)
+    runs = tuple(
+        _dropout_sgd(X, Y, W1, W2, p, kind, float(lr), int(T), as_rng(seed), int(T) // records)
+        for lr, T in zip(lrs, steps, strict=True)
+    )
+    deviation = np.array([
+        np.max(np.abs(run.objective - np.interp(lr * run.steps, flow.t, flow.objective)))
+        for lr, run in zip(lrs, runs, strict=True)
+    ])
+    excess = np.array([np.mean(run.objective[-tail:] - optimum) for run in runs])
+    return SgdAgainstFlow(lrs=lrs, steps=steps, flow=flow, runs=runs, deviation=deviation,
+                          excess=excess)

@@ -72,7 +72,13 @@ def dropout_sgd(
     """
     X, Y, W1, W2, p, kind = check_expected_problem(X, Y, W1, W2, p, kind)
     lr, steps, record_every = _check_schedule(lr, steps, record_every)
-    gen = as_rng(rng)
+    return _dropout_sgd(X, Y, W1, W2, p, kind, lr, steps, as_rng(rng), record_every)
+
+
+def _dropout_sgd(
+    X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, p: float, kind: str,
+    lr: float, steps: int, gen: np.random.Generator, record_every: int,
+) -> RunResult:
     shape = (W1.shape[0],) if kind == "dropout" else W1.shape
 
     def masked_direction(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..dropout import DescentComparison, FlowResult, RunResult
+from ..dropout import DescentComparison, FlowResult, SgdAgainstFlow
 from . import PALETTE, new_figure
 
 __all__ = [
@@ -130,23 +130,23 @@ def plot_regularization(
 
 
 def plot_sgd_vs_flow(
-    flow: FlowResult, runs: Mapping[float, RunResult], minimum: float,
-    *, figsize: tuple[float, float] = (6.4, 3.6),
+    study: SgdAgainstFlow, minimum: float, *, figsize: tuple[float, float] = (6.4, 3.6),
 ) -> Figure:
     """Expected objective along stochastic Dropout runs against the gradient flow.
 
     Parameters
     ----------
-    flow : FlowResult of the expected objective
-    runs : mapping step size lr -> RunResult of :func:`twolayer.dropout.dropout_sgd`; plotted at
-        time ``lr * step``
+    study : SgdAgainstFlow of :func:`twolayer.dropout.sgd_against_flow`; each run is plotted at
+        time ``lr * step``, the largest step first
     minimum : L*
     """
     fig, ax = new_figure(figsize=figsize)
-    for i, lr in enumerate(sorted(runs, reverse=True)):
-        run = runs[lr]
+    order = np.argsort(-study.lrs, kind="stable")
+    for i, k in enumerate(order):
+        lr, run = study.lrs[k], study.runs[k]
         ax.semilogy(lr * run.steps, run.objective - minimum, color=PALETTE[(i + 1) % 8],
                     lw=1.0, alpha=0.9, label=f"Dropout SGD, step {lr:g}")
+    flow = study.flow
     gap = flow.objective - minimum
     keep = gap > FLOOR
     ax.semilogy(flow.t[keep], gap[keep], color="black", lw=2, label="expected gradient flow")
