@@ -136,10 +136,12 @@ bench: $(INSTALLED)
 # tests of each module are listed in pyproject's [tool.twolayer.mutants]); the score goes into
 # tests/MUTATION.md. Not part of `make test`: it runs the module's tests once per mutant. One
 # worker by default (MUTANTS_WORKERS=2 on an idle machine); the copy it tests is mutants/.
+# SURVIVORS=1 re-runs only the mutants that the last run of the same module did not kill.
 MUTANTS_WORKERS ?= 1
 mutants: $(INSTALLED)
-	@test -n "$(MODULE)" || { echo "usage: make mutants MODULE=duality"; exit 2; }
-	$(BIN)/python tests/mutants.py $(MODULE) --max-children $(MUTANTS_WORKERS)
+	@test -n "$(MODULE)" || { echo "usage: make mutants MODULE=duality [SURVIVORS=1]"; exit 2; }
+	$(BIN)/python tests/mutants.py $(MODULE) --max-children $(MUTANTS_WORKERS) \
+		$(if $(SURVIVORS),--survivors)
 
 # The book as a PDF through Jupyter Book's LaTeX builder (execution cache, as `make book`), and the
 # problem sheets as a document of their own (book/_ext/course_material.py). Not part of `make

@@ -8,7 +8,11 @@ mutants (``[tool.twolayer.mutants]``, one entry per module). It starts from an e
 ``mutants/`` (no result of an earlier run or commit is reused), runs ``mutmut run`` with the
 given number of workers and prints the counts that tests/MUTATION.md records.
 
-Usage: python tests/mutants.py MODULE [--max-children N]
+With ``--survivors`` it keeps ``mutants/`` and re-runs only the mutants that the last run did
+not kill (after tests were added), with the tests as they are now; the counts are then those of
+the whole module, the earlier kills included.
+
+Usage: python tests/mutants.py MODULE [--max-children N] [--survivors]
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("module")
     parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument("--survivors", action="store_true")
     args = parser.parse_args()
     if args.max_children < 1:
         raise SystemExit(f"--max-children must be >= 1, got {args.max_children}")
@@ -53,7 +58,8 @@ def main() -> None:
         )
 
     os.chdir(ROOT)
-    shutil.rmtree("mutants", ignore_errors=True)
+    if not args.survivors:
+        shutil.rmtree("mutants", ignore_errors=True)
     from mutmut import configuration
 
     cfg = configuration.config()
@@ -62,22 +68,33 @@ def main() -> None:
 
     from mutmut.__main__ import _run
 
+    names = _not_killed() if args.survivors else []
     start = time.monotonic()
-    _run([], args.max_children)
+    if names or not args.survivors:
+        _run(names, args.max_children)
     elapsed = time.monotonic() - start
     _summary(args.module, elapsed)
 
 
-def _summary(module: str, elapsed: float) -> None:
+def _statuses() -> dict[str, str]:
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
     from mutmut.utils.file_utils import walk_mutatable_files
 
-    counts: Counter = Counter()
+    out = {}
     for path in walk_mutatable_files():
         data = SourceFileMutationData(path=path)
         data.load()
-        counts.update(status_by_exit_code[code] for code in data.exit_code_by_key.values())
+        out.update({k: status_by_exit_code[c] for k, c in data.exit_code_by_key.items()})
+    return out
+
+
+def _not_killed() -> list[str]:
+    return [k for k, s in _statuses().items() if s not in ("killed", "timeout")]
+
+
+def _summary(module: str, elapsed: float) -> None:
+    counts = Counter(_statuses().values())
     total = sum(counts.values())
     killed, timeout = counts["killed"], counts["timeout"]
     tested = total - counts["no tests"] - counts["skipped"]

@@ -264,3 +264,76 @@ def test_dual_solution_is_feasible_at_small_beta(beta):
     W, a = recover_network(sol)
     assert value <= objective(X, y, W, a, beta)  # weak duality against a network
     assert value <= sol.value * (1 + 1e-6)
+
+
+# --------------------------------------------------------------- every argument named in its error
+
+_X3 = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+_ERRORS = [
+    # (function, positional arguments, keyword arguments, error, start of the message)
+    (dual_vector, (None,), {}, TypeError, r"solution must be a ConvexSolution, got NoneType"),
+    (dual_value, (np.ones((2, 2)), np.ones(2)), {}, ValueError, r"y must be 1-dimensional"),
+    (dual_value, (np.ones(2), np.ones(3)), {}, ValueError, r"v must have length 2"),
+    (dual_constraint, (np.ones(3), np.ones(3), np.ones((1, 1))), {}, ValueError,
+     r"X must be 2-dimensional"),
+    (dual_constraint, (_X3, np.ones(2), np.ones((1, 2))), {}, ValueError, r"v must have length 3"),
+    (dual_constraint, (_X3, np.ones(3), np.ones(2)), {}, ValueError, r"U must be 2-dimensional"),
+    (dual_constraint, (_X3, np.ones(3), np.ones((2, 3))), {}, ValueError,
+     r"U must have 2 columns like X, got shape \(2, 3\)"),
+    (max_dual_constraint, (np.ones(3), np.ones(3)), {}, ValueError, r"X must be 2-dimensional"),
+    (max_dual_constraint, (_X3, np.ones(2)), {}, ValueError, r"v must have length 3"),
+    (max_dual_constraint, (_X3, np.ones(3), np.ones((1, 2), bool)), {}, ValueError,
+     r"patterns must have shape \(P, n\) with n = 3"),
+    (max_dual_constraint, (np.ones((4, 3)), np.ones(4)), {}, ValueError,
+     r"patterns must be given when X has d = 3 > 2 columns"),
+    (certificate, (np.ones(3), np.ones(3), np.ones((1, 2)), np.ones(1), 0.1), {}, ValueError,
+     r"X must be 2-dimensional"),
+    (certificate, (_X3, np.ones((3, 1)), np.ones((1, 2)), np.ones(1), 0.1), {}, ValueError,
+     r"y must be 1-dimensional"),
+    (certificate, (_X3, np.ones(2), np.ones((1, 2)), np.ones(1), 0.1), {}, ValueError,
+     r"X and y must have the same number of rows, got 3 and 2"),
+    (certificate, (_X3, np.ones(3), np.ones((1, 2)), np.ones(1), 0.0), {}, ValueError,
+     r"beta must be > 0"),
+    (certificate, (_X3, np.ones(3), np.ones(2), np.ones(1), 0.1), {}, ValueError,
+     r"W must be 2-dimensional"),
+    (certificate, (_X3, np.ones(3), np.ones((1, 2)), np.ones(2), 0.1), {}, ValueError,
+     r"a must have length 1"),
+    (certificate, (_X3, np.ones(3), np.ones((1, 3)), np.ones(1), 0.1), {}, ValueError,
+     r"W must have 2 columns like X, got shape \(1, 3\)"),
+    (certificate, (_X3, np.ones(3), np.ones((1, 2)), np.ones(1), 0.1),
+     {"patterns": np.ones((1, 2), bool)}, ValueError, r"patterns must have shape \(P, n\)"),
+    (certificate, (np.ones((4, 3)), np.ones(4), np.ones((1, 3)), np.ones(1), 0.1), {},
+     ValueError, r"patterns must be given when X has d = 3 > 2 columns"),
+    (network_patterns, (np.ones(3), np.ones((1, 2))), {}, ValueError, r"X must be 2-dimensional"),
+    (network_patterns, (_X3, np.ones(2)), {}, ValueError, r"W must be 2-dimensional"),
+    (network_patterns, (_X3, np.ones((1, 3))), {}, ValueError,
+     r"W must have 2 columns like X, got shape \(1, 3\)"),
+    (cutting_plane, (_X3, np.ones(3), 0.1), {"rng": 0, "initial": 0}, ValueError,
+     r"initial must be >= 1, got 0"),
+    (cutting_plane, (_X3, np.ones(3), 0.1), {"rng": 0, "max_iter": 0}, ValueError,
+     r"max_iter must be >= 1, got 0"),
+    (cutting_plane, (_X3, np.ones(3), 0.1), {"rng": 0, "tol": -1e-3}, ValueError,
+     r"tol must be >= 0"),
+    (cutting_plane, (_X3, np.ones(3), 0.1), {"rng": 0, "candidates": np.ones((1, 2), bool)},
+     ValueError, r"candidates must have shape \(P, n\) with n = 3"),
+    (cutting_plane, (np.ones((4, 3)), np.ones(4), 0.1), {"rng": 0}, ValueError,
+     r"candidates must be given when X has d = 3 > 2 columns"),
+    (cutting_plane, (_X3, np.ones(3), 0.0), {"rng": 0}, ValueError, r"beta must be > 0"),
+    (solve_dual, (_X3, np.ones(3), 0.1, np.ones((1, 2), bool)), {}, ValueError,
+     r"patterns must have shape \(P, n\) with n = 3"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "kwargs", "error", "message"), _ERRORS,
+                         ids=[f"{c[0].__name__}-{c[4][:24]}" for c in _ERRORS])
+def test_each_bad_argument_is_named_at_the_start_of_its_error(func, args, kwargs, error, message):
+    with pytest.raises(error, match="^" + message):
+        func(*args, **kwargs)
+
+
+def test_cutting_plane_accepts_the_smallest_documented_settings():
+    # initial >= 1, max_iter >= 1 and tol >= 0 are allowed at their bounds (docstring)
+    res = cutting_plane(_X3, np.array([1.0, -1.0, 0.5]), 0.1, rng=0, initial=1, max_iter=1,
+                        tol=0.0)
+    assert res.num_patterns.tolist() == [1]
+    assert res.values.shape == res.violations.shape == (1,)
