@@ -337,3 +337,164 @@ def test_cutting_plane_accepts_the_smallest_documented_settings():
                         tol=0.0)
     assert res.num_patterns.tolist() == [1]
     assert res.values.shape == res.violations.shape == (1,)
+
+
+# ------------------------------------------------------ what the results report, checked again
+
+
+def test_cone_maximum_reports_a_unit_maximizer_in_its_cone_with_its_sign(optimum):
+    # ConstraintMax: direction is a unit u in the closed cone of pattern, where
+    # v^T relu(X u) = sign * value; checked by evaluating the constraint there (2-D and 3-D)
+    X, _, P, _, _, _ = optimum
+    from twolayer.arrangements import sample_patterns
+
+    gen = np.random.default_rng(4)
+    X3 = gen.standard_normal((12, 3))
+    cases = [(X, P), (X, P[::7]), (X3, sample_patterns(X3, 300, np.random.default_rng(1)))]
+    for Xc, Pc in cases:
+        for v in (gen.standard_normal(Xc.shape[0]), -np.abs(gen.standard_normal(Xc.shape[0]))):
+            res = max_dual_constraint(Xc, v, Pc)
+            u = res.direction
+            assert np.linalg.norm(u) == pytest.approx(1.0, abs=1e-12)
+            assert np.all((2.0 * res.pattern - 1.0) * (Xc @ u) >= -1e-9)  # u in the pattern's cone
+            assert any((res.pattern == p).all() for p in Pc)
+            signed = dual_constraint(Xc, v, u[None, :], signed=True)[0]
+            assert signed == pytest.approx(res.sign * res.value, rel=1e-7, abs=1e-12)
+    # v = 0: the maximum is 0, attained everywhere; the reported direction is still a unit vector
+    zero = max_dual_constraint(X3, np.zeros(12), sample_patterns(X3, 5, np.random.default_rng(0)))
+    assert zero.value == 0.0
+    np.testing.assert_array_equal(zero.direction, [1.0, 0.0, 0.0])
+
+
+def test_negative_maximum_has_sign_minus_one():
+    # X = I (n = d = 2), v = (-1, -2): v^T relu(u) = -u_1 - 2 u_2 in the positive quadrant, whose
+    # largest absolute value on the circle is sqrt(5) at u = (1, 2) / sqrt(5) (Cauchy-Schwarz);
+    # on the circle and over the cones of all four quadrants
+    X = np.eye(2)
+    v = np.array([-1.0, -2.0])
+    P = np.array([[1, 1], [0, 1], [0, 0], [1, 0]], bool)
+    for res in (max_dual_constraint(X, v), max_dual_constraint(X, v, P)):
+        assert res.value == pytest.approx(np.sqrt(5.0))
+        assert res.sign == -1.0
+        np.testing.assert_allclose(res.direction, np.array([1.0, 2.0]) / np.sqrt(5.0), atol=1e-7)
+        np.testing.assert_array_equal(res.pattern, [True, True])
+
+
+def test_network_patterns_add_exactly_the_two_neighbouring_arcs(optimum):
+    # generic planar data: the arcs next to a neuron's arc differ from its pattern in one point
+    X, _, P, _, _, _ = optimum
+    from twolayer.arrangements import critical_angles_2d
+
+    angles = critical_angles_2d(X)
+    ends = np.concatenate([angles[1:], [angles[0] + 2 * np.pi]])
+    cells = {tuple(p) for p in P}
+    for k, theta in enumerate(0.5 * (angles + ends)):
+        w = np.array([[np.cos(theta), np.sin(theta)]])
+        own = network_patterns(X, w, neighbours=False)
+        near = network_patterns(X, w)
+        assert own.shape[0] == 1 and near.shape[0] == 3, k
+        assert {tuple(p) for p in near} <= cells
+        flips = sorted(int((p != own[0]).sum()) for p in near)
+        assert flips == [0, 1, 1], k
+    # X = 0: no critical angle, one pattern (every row active) whatever W
+    np.testing.assert_array_equal(network_patterns(np.zeros((3, 2)), np.ones((2, 2))),
+                                  np.ones((1, 3), bool))
+    # d = 3: only the neurons' own patterns
+    X3 = np.random.default_rng(0).standard_normal((6, 3))
+    W3 = np.random.default_rng(1).standard_normal((2, 3))
+    expected = {tuple(col) for col in (X3 @ W3.T >= 0).T}
+    assert {tuple(p) for p in network_patterns(X3, W3)} == expected
+
+
+def test_cutting_plane_history_is_that_of_its_restricted_solves(optimum):
+    X, y, P, sol, _, _ = optimum
+    from twolayer.arrangements import sample_patterns
+
+    res = cutting_plane(X, y, BETA, rng=0, initial=4, max_iter=60)
+    last = res.solution
+    # the last entries are recomputed from the returned solution, independently of the loop
+    assert res.values[-1] == last.value
+    assert res.num_patterns[-1] == last.patterns.shape[0]
+    assert res.violations[-1] == pytest.approx(max_dual_constraint(X, last.residual).value / BETA,
+                                               rel=1e-9)
+    assert res.num_patterns[0] == sample_patterns(X, 4, np.random.default_rng(0)).shape[0]
+    assert np.all(np.diff(res.num_patterns) == 1)  # one pattern added per iteration
+    # the documented defaults: initial=4, and the same run with them spelled out
+    default = cutting_plane(X, y, BETA, rng=0)
+    np.testing.assert_array_equal(default.num_patterns, res.num_patterns)
+    # stopped by max_iter before its dual vector is feasible: not converged, violation > 1
+    short = cutting_plane(X, y, BETA, rng=0, initial=1, max_iter=2)
+    assert not short.converged and short.violations[-1] > 1.0
+    assert short.num_patterns.tolist() == [1, 2]
+    # 2-D with candidate patterns: the oracle searches only their cones and need not cover the
+    # circle; with all of them it converges like the exact oracle
+    with_all = cutting_plane(X, y, BETA, rng=0, candidates=P)
+    assert with_all.converged
+    assert with_all.values[-1] == pytest.approx(sol.value, rel=1e-6)
+    few = cutting_plane(X, y, BETA, rng=0, max_iter=3, candidates=P[::5])
+    assert few.values.size <= 3
+
+
+def test_cutting_plane_passes_its_solver_on():
+    X, y = _X3, np.array([1.0, -1.0, 0.5])
+    with pytest.raises(RuntimeError, match="solver NO_SUCH_SOLVER did not solve the convex"):
+        cutting_plane(X, y, 0.1, rng=0, solver="NO_SUCH_SOLVER")
+
+
+def test_cutting_plane_in_three_dimensions_searches_the_candidates():
+    from twolayer.arrangements import sample_patterns
+
+    gen = np.random.default_rng(7)
+    X, y = gen.standard_normal((10, 3)), gen.standard_normal(10)
+    cand = sample_patterns(X, 400, np.random.default_rng(8))
+    res = cutting_plane(X, y, 0.2, rng=0, candidates=cand)
+    assert res.converged
+    # converged: its dual vector is feasible on every candidate cone, so the restricted value is
+    # the optimum over the candidates (checked against the convex program on all of them)
+    assert max_dual_constraint(X, res.solution.residual, cand).value <= 0.2 * (1 + 1e-6)
+    full = solve_convex(X, y, 0.2, cand)
+    assert res.values[-1] == pytest.approx(full.value, rel=1e-6)
+
+
+def test_dual_program_in_three_dimensions_and_with_a_subset_of_patterns(optimum):
+    from twolayer.arrangements import sample_patterns
+
+    gen = np.random.default_rng(9)
+    X3, y3 = gen.standard_normal((10, 3)), gen.standard_normal(10)
+    P3 = sample_patterns(X3, 400, np.random.default_rng(10))
+    value, v = solve_dual(X3, y3, 0.2, P3)
+    # strong duality of the program restricted to P3 (Pilanci and Ergen, 2020): its primal value
+    assert value == pytest.approx(solve_convex(X3, y3, 0.2, P3).value, rel=1e-6)
+    assert value == pytest.approx(dual_value(y3, v), rel=1e-12)
+    assert max_dual_constraint(X3, v, P3).value <= 0.2 * (1 + 1e-9)
+    # d = 2 with only some patterns: v is scaled to be feasible on the whole circle (docstring)
+    X, y, P, _, _, _ = optimum
+    value2, v2 = solve_dual(X, y, BETA, P[::3])
+    assert max_dual_constraint(X, v2).value <= BETA * (1 + 1e-9)
+    assert value2 == pytest.approx(dual_value(y, v2), rel=1e-12)
+    assert value2 <= solve_convex(X, y, BETA, P).value * (1 + 1e-6)  # weak duality
+    # the default solver is CLARABEL with the library's tight options: the same result
+    again, v_again = solve_dual(X, y, BETA, P[::3], solver="CLARABEL")
+    assert again == value2
+    np.testing.assert_array_equal(v_again, v2)
+
+
+def test_an_infeasible_dual_vector_is_scaled_onto_the_constraint():
+    # _feasible_dual: v with max_u |v^T relu(X u)| = c > beta becomes v beta / c, whose maximum
+    # is then beta exactly (the constraint is positively homogeneous in v)
+    from twolayer.arrangements import sample_patterns
+    from twolayer.duality.certificates import _feasible_dual
+
+    gen = np.random.default_rng(11)
+    for d in (2, 3):
+        X, y = gen.standard_normal((8, d)), gen.standard_normal(8)
+        P = sample_patterns(X, 300, np.random.default_rng(12))
+        v = 5.0 * gen.standard_normal(8)
+        c = (max_dual_constraint(X, v) if d == 2 else max_dual_constraint(X, v, P)).value
+        beta = 0.1 * c
+        value, scaled = _feasible_dual(X, y, beta, P, v)
+        np.testing.assert_allclose(scaled, v * beta / c, rtol=1e-12)
+        assert value == pytest.approx(dual_value(y, scaled), rel=1e-12)
+        # a feasible v is returned as it is
+        value_ok, same = _feasible_dual(X, y, 2.0 * c, P, v)
+        np.testing.assert_array_equal(same, v)
