@@ -39,8 +39,10 @@ def test_dual_constraint_by_hand():
     X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
     v = np.array([1.0, -2.0, 3.0])
     U = np.array([[1.0, 0.0], [0.0, -1.0]])
+    # by hand: relu(X u) = (1, 0, 0) at u = (1, 0) and (0, 0, 1) at u = (0, -1)
     np.testing.assert_allclose(dual_constraint(X, v, U, signed=True), [1.0, 3.0])
     np.testing.assert_allclose(dual_constraint(X, -v, U), [1.0, 3.0])
+    # -1/2 ||v - y||^2 + 1/2 ||y||^2 = -1/2 * 4 + 1/2 * 5
     assert dual_value(np.array([1.0, 2.0]), np.array([1.0, 0.0])) == pytest.approx(0.5)
 
 
@@ -210,6 +212,7 @@ def test_one_dimensional_exact_needs_both_cones():
     x = np.array([[1.0], [-2.0], [3.0], [0.0]])
     v = np.array([0.1, -10.0, 0.0, 5.0])
     plus, minus = (x[:, 0] >= 0), (x[:, 0] <= 0)  # patterns of u = +1 and u = -1
+    # by hand: v^T relu(x) = 0.1 + 3 * 0 = 0.1 at u = +1, v^T relu(-x) = -10 * 2 = -20 at u = -1
     whole = max_dual_constraint(x, v)
     assert whole.exact and whole.value == pytest.approx(20.0)
     only_plus = max_dual_constraint(x, v, plus[None, :])
