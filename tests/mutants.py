@@ -76,12 +76,16 @@ def main() -> None:
 
     from mutmut.__main__ import _run
 
-    names = _not_killed() if args.survivors else []
+    before = _statuses() if args.survivors else {}
+    names = [k for k, s in before.items() if s not in ("killed", "timeout")]
     start = time.monotonic()
     if names or not args.survivors:
         _run(names, args.max_children)
     elapsed = time.monotonic() - start
-    _summary(args.module, elapsed)
+    # a changed test selection makes mutmut forget the earlier verdicts ("not checked"): those
+    # mutants were killed by the earlier run and are not re-run
+    statuses = {k: before.get(k, s) if s == "not checked" else s for k, s in _statuses().items()}
+    _summary(args.module, statuses, elapsed)
 
 
 def _statuses() -> dict[str, str]:
@@ -97,12 +101,8 @@ def _statuses() -> dict[str, str]:
     return out
 
 
-def _not_killed() -> list[str]:
-    return [k for k, s in _statuses().items() if s not in ("killed", "timeout")]
-
-
-def _summary(module: str, elapsed: float) -> None:
-    counts = Counter(_statuses().values())
+def _summary(module: str, statuses: dict[str, str], elapsed: float) -> None:
+    counts = Counter(statuses.values())
     total = sum(counts.values())
     killed, timeout = counts["killed"], counts["timeout"]
     tested = total - counts["skipped"]

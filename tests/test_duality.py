@@ -274,7 +274,8 @@ def test_dual_solution_is_feasible_at_small_beta(beta):
 _X3 = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
 _ERRORS = [
     # (function, positional arguments, keyword arguments, error, start of the message)
-    (dual_vector, (None,), {}, TypeError, r"solution must be a ConvexSolution, got NoneType"),
+    (dual_vector, (1.5,), {}, TypeError, r"solution must be a ConvexSolution, got float$"),
+    (convex_certificate, ("sol",), {}, TypeError, r"solution must be a ConvexSolution, got str$"),
     (dual_value, (np.ones((2, 2)), np.ones(2)), {}, ValueError, r"y must be 1-dimensional"),
     (dual_value, (np.ones(2), np.ones(3)), {}, ValueError, r"v must have length 2"),
     (dual_constraint, (np.ones(3), np.ones(3), np.ones((1, 1))), {}, ValueError,
@@ -288,7 +289,12 @@ _ERRORS = [
     (max_dual_constraint, (_X3, np.ones(3), np.ones((1, 2), bool)), {}, ValueError,
      r"patterns must have shape \(P, n\) with n = 3"),
     (max_dual_constraint, (np.ones((4, 3)), np.ones(4)), {}, ValueError,
-     r"patterns must be given when X has d = 3 > 2 columns"),
+     r"patterns must be given when X has d = 3 > 2 columns: the exact maximum over the sphere "
+     r"is computed over pattern cones$"),
+    (max_dual_constraint, (_X3, np.ones(3), np.ones((1, 3), bool)), {"complete": True},
+     ValueError, r"complete=True, but patterns miss a cell of the sphere of X: pass all the "
+     r"patterns \(enumerate_patterns_2d for d = 2, the patterns of u = \+1 and u = -1 for "
+     r"d = 1\) or complete=False$"),
     (certificate, (np.ones(3), np.ones(3), np.ones((1, 2)), np.ones(1), 0.1), {}, ValueError,
      r"X must be 2-dimensional"),
     (certificate, (_X3, np.ones((3, 1)), np.ones((1, 2)), np.ones(1), 0.1), {}, ValueError,
@@ -306,7 +312,11 @@ _ERRORS = [
     (certificate, (_X3, np.ones(3), np.ones((1, 2)), np.ones(1), 0.1),
      {"patterns": np.ones((1, 2), bool)}, ValueError, r"patterns must have shape \(P, n\)"),
     (certificate, (np.ones((4, 3)), np.ones(4), np.ones((1, 3)), np.ones(1), 0.1), {},
-     ValueError, r"patterns must be given when X has d = 3 > 2 columns"),
+     ValueError, r"patterns must be given when X has d = 3 > 2 columns: the exact maximum over "
+     r"the sphere is computed over pattern cones$"),
+    (certificate, (_X3, np.ones(3), np.ones((1, 2)), np.ones(1), 0.1),
+     {"patterns": np.ones((1, 3), bool), "complete": True}, ValueError,
+     r"complete=True, but patterns miss a cell"),
     (network_patterns, (np.ones(3), np.ones((1, 2))), {}, ValueError, r"X must be 2-dimensional"),
     (network_patterns, (_X3, np.ones(2)), {}, ValueError, r"W must be 2-dimensional"),
     (network_patterns, (_X3, np.ones((1, 3))), {}, ValueError,
@@ -320,7 +330,10 @@ _ERRORS = [
     (cutting_plane, (_X3, np.ones(3), 0.1), {"rng": 0, "candidates": np.ones((1, 2), bool)},
      ValueError, r"candidates must have shape \(P, n\) with n = 3"),
     (cutting_plane, (np.ones((4, 3)), np.ones(4), 0.1), {"rng": 0}, ValueError,
-     r"candidates must be given when X has d = 3 > 2 columns"),
+     r"candidates must be given when X has d = 3 > 2 columns \(the oracle searches their "
+     r"cones\)$"),
+    (solve_dual, (_X3, np.ones(3), 0.1, np.ones((1, 3), bool)), {"solver": "NO_SUCH_SOLVER"},
+     RuntimeError, r"solver NO_SUCH_SOLVER did not solve the dual program"),
     (cutting_plane, (_X3, np.ones(3), 0.0), {"rng": 0}, ValueError, r"beta must be > 0"),
     (solve_dual, (_X3, np.ones(3), 0.1, np.ones((1, 2), bool)), {}, ValueError,
      r"patterns must have shape \(P, n\) with n = 3"),
@@ -355,7 +368,9 @@ def test_cone_maximum_reports_a_unit_maximizer_in_its_cone_with_its_sign(optimum
     X3 = gen.standard_normal((12, 3))
     cases = [(X, P), (X, P[::7]), (X3, sample_patterns(X3, 300, np.random.default_rng(1)))]
     for Xc, Pc in cases:
-        for v in (gen.standard_normal(Xc.shape[0]), -np.abs(gen.standard_normal(Xc.shape[0]))):
+        n = Xc.shape[0]
+        for v in (gen.standard_normal(n), -np.abs(gen.standard_normal(n)),
+                  0.01 * gen.standard_normal(n)):
             res = max_dual_constraint(Xc, v, Pc)
             u = res.direction
             assert np.linalg.norm(u) == pytest.approx(1.0, abs=1e-12)
@@ -363,6 +378,10 @@ def test_cone_maximum_reports_a_unit_maximizer_in_its_cone_with_its_sign(optimum
             assert any((res.pattern == p).all() for p in Pc)
             signed = dual_constraint(Xc, v, u[None, :], signed=True)[0]
             assert signed == pytest.approx(res.sign * res.value, rel=1e-7, abs=1e-12)
+    # d > 2: exact only when the patterns are declared complete
+    P3 = sample_patterns(X3, 50, np.random.default_rng(2))
+    assert max_dual_constraint(X3, np.ones(12), P3, complete=True).exact
+    assert not max_dual_constraint(X3, np.ones(12), P3).exact
     # v = 0: the maximum is 0, attained everywhere; the reported direction is still a unit vector
     zero = max_dual_constraint(X3, np.zeros(12), sample_patterns(X3, 5, np.random.default_rng(0)))
     assert zero.value == 0.0
@@ -376,11 +395,94 @@ def test_negative_maximum_has_sign_minus_one():
     X = np.eye(2)
     v = np.array([-1.0, -2.0])
     P = np.array([[1, 1], [0, 1], [0, 0], [1, 0]], bool)
-    for res in (max_dual_constraint(X, v), max_dual_constraint(X, v, P)):
-        assert res.value == pytest.approx(np.sqrt(5.0))
-        assert res.sign == -1.0
-        np.testing.assert_allclose(res.direction, np.array([1.0, 2.0]) / np.sqrt(5.0), atol=1e-7)
-        np.testing.assert_array_equal(res.pattern, [True, True])
+    for sign in (-1.0, 1.0, 0.1):  # and +-, small: the same maximizer, the sign of v
+        for res in (max_dual_constraint(X, sign * v), max_dual_constraint(X, sign * v, P)):
+            assert res.value == pytest.approx(abs(sign) * np.sqrt(5.0))
+            assert res.sign == -np.sign(sign)
+            np.testing.assert_allclose(res.direction, np.array([1.0, 2.0]) / np.sqrt(5.0),
+                                       atol=1e-7)
+            np.testing.assert_array_equal(res.pattern, [True, True])
+    # a zero row is active in the reported pattern (D = diag(1[X u >= 0]))
+    Xz = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    assert max_dual_constraint(Xz, np.array([-1.0, -2.0, 7.0])).pattern.tolist() == [1, 1, 1]
+
+
+def test_sphere_maximum_of_degenerate_and_one_dimensional_data():
+    # X = 0: the constraint is identically 0; by convention u = (1, 0), every row active, sign +1
+    res = max_dual_constraint(np.zeros((3, 2)), np.array([1.0, -2.0, 3.0]))
+    assert (res.value, res.sign, res.exact) == (0.0, 1.0, True)
+    np.testing.assert_array_equal(res.direction, [1.0, 0.0])
+    np.testing.assert_array_equal(res.pattern, [True, True, True])
+    # d = 1, by hand: v^T relu(x) = 0.1 at u = +1, v^T relu(-x) = -20 at u = -1
+    x = np.array([[1.0], [-2.0], [3.0], [0.0]])
+    res = max_dual_constraint(x, np.array([0.1, -10.0, 0.0, 5.0]))
+    assert (res.value, res.sign) == (pytest.approx(20.0), -1.0)
+    np.testing.assert_array_equal(res.direction, [-1.0])
+    np.testing.assert_array_equal(res.pattern, [False, True, False, True])  # 1[-x >= 0]
+    res = max_dual_constraint(x, np.array([0.5, 0.0, 0.0, 5.0]))  # 0.5 at u = +1, 0 at u = -1
+    assert (res.value, res.sign) == (pytest.approx(0.5), 1.0)
+    np.testing.assert_array_equal(res.direction, [1.0])
+    np.testing.assert_array_equal(res.pattern, [True, False, True, True])
+
+
+def test_circle_maximum_is_never_below_a_grid_point():
+    # the exact maximum over the arcs' candidates bounds every sampled direction, for +-v
+    X, _, _, _ = circle_teacher_regression(15, rng=3, noise=0.1)
+    U = unit_circle(np.linspace(0, 2 * np.pi, 20001))
+    gen = np.random.default_rng(6)
+    for _ in range(4):
+        v = gen.standard_normal(15)
+        for w in (v, -v):
+            assert dual_constraint(X, w, U).max() <= max_dual_constraint(X, w).value + 1e-12
+
+
+def test_certificate_values_in_closed_form(optimum):
+    X, y, P, sol, W, a = optimum
+    gen = np.random.default_rng(13)
+    Wr, ar = gen.standard_normal((4, 2)), gen.standard_normal(4)
+    cert = certificate(X, y, Wr, ar, BETA)
+    r = y - np.maximum(X @ Wr.T, 0.0) @ ar
+    c = max_dual_constraint(X, r).value
+    # the documented formulas, recomputed: balanced objective, scale, relative gap
+    path = np.sum(np.abs(ar) * np.linalg.norm(Wr, axis=1))
+    assert cert.primal_balanced == pytest.approx(0.5 * r @ r + BETA * path, rel=1e-12)
+    assert cert.scale == pytest.approx(np.clip(r @ y / (r @ r), 0.0, BETA / c), rel=1e-12)
+    assert cert.relative_gap == pytest.approx(cert.gap / cert.primal, rel=1e-12)
+    assert cert.refined is False
+    # X = 0: every network predicts 0, the optimum is ||y||^2 / 2 and the zero network attains
+    # it; r = y, the constraint is 0 and the certificate closes with scale 1
+    y3 = np.array([1.0, -2.0, 0.5])
+    zero = certificate(np.zeros((3, 2)), y3, np.zeros((1, 2)), np.zeros(1), 0.3)
+    assert zero.primal == zero.dual == pytest.approx(0.5 * y3 @ y3)
+    assert (zero.gap, zero.scale, zero.constraint_max) == (0.0, 1.0, 0.0)
+    # a network that fits y exactly: r = 0, scale 0, dual 0; y = 0 too: relative gap 0
+    Xe = np.array([[1.0, 0.0], [0.0, 1.0]])
+    fit = certificate(Xe, np.array([2.0, 0.0]), np.array([[1.0, 0.0]]), np.array([2.0]), 0.1)
+    assert (fit.scale, fit.dual) == (0.0, 0.0)
+    assert fit.relative_gap == 1.0  # gap = primal = beta * |a| ||w|| = 0.2
+    none = certificate(Xe, np.zeros(2), np.zeros((1, 2)), np.zeros(1), 0.1)
+    assert (none.primal, none.relative_gap) == (0.0, 0.0)
+    # the convex program's certificate: its primal is the convex objective, balanced already
+    conv = convex_certificate(sol)
+    assert conv.primal_balanced == conv.primal and conv.refined is False
+
+
+def test_convex_certificate_is_exact_for_d_two_and_not_for_d_three():
+    from twolayer.arrangements import sample_patterns
+
+    gen = np.random.default_rng(14)
+    X, y = gen.standard_normal((12, 2)), gen.standard_normal(12)
+    sampled = solve_convex(X, y, 0.1, sample_patterns(X, 6, np.random.default_rng(0)))
+    cert = convex_certificate(sampled)
+    assert cert.exact  # d = 2: the maximum is taken over the whole circle
+    assert cert.constraint_max == pytest.approx(max_dual_constraint(X, sampled.residual).value)
+    X3, y3 = gen.standard_normal((12, 3)), gen.standard_normal(12)
+    P3 = sample_patterns(X3, 60, np.random.default_rng(1))
+    sol3 = solve_convex(X3, y3, 0.1, P3)
+    cert3 = convex_certificate(sol3)
+    assert not cert3.exact  # d = 3: over the solution's own patterns
+    assert cert3.constraint_max == pytest.approx(
+        max_dual_constraint(X3, sol3.residual, P3).value, rel=1e-9)
 
 
 def test_network_patterns_add_exactly_the_two_neighbouring_arcs(optimum):
@@ -427,7 +529,7 @@ def test_cutting_plane_history_is_that_of_its_restricted_solves(optimum):
     np.testing.assert_array_equal(default.num_patterns, res.num_patterns)
     # stopped by max_iter before its dual vector is feasible: not converged, violation > 1
     short = cutting_plane(X, y, BETA, rng=0, initial=1, max_iter=2)
-    assert not short.converged and short.violations[-1] > 1.0
+    assert short.converged is False and short.violations[-1] > 1.0
     assert short.num_patterns.tolist() == [1, 2]
     # 2-D with candidate patterns: the oracle searches only their cones and need not cover the
     # circle; with all of them it converges like the exact oracle
