@@ -21,6 +21,7 @@ Usage: python tests/mutants.py MODULE [--max-children N] [--survivors [--tests N
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -30,6 +31,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# the verdict of every mutant after the last run, earlier kills included (mutmut resets those
+# it does not re-run when the test selection changes)
+STATUSES = Path("mutants") / "twolayer-statuses.json"
 
 
 def _tests_of(module: str) -> list[str]:
@@ -76,7 +80,7 @@ def main() -> None:
 
     from mutmut.__main__ import _run
 
-    before = _statuses() if args.survivors else {}
+    before = _saved_statuses() if args.survivors else {}
     names = [k for k, s in before.items() if s not in ("killed", "timeout")]
     start = time.monotonic()
     if names or not args.survivors:
@@ -85,7 +89,13 @@ def main() -> None:
     # a changed test selection makes mutmut forget the earlier verdicts ("not checked"): those
     # mutants were killed by the earlier run and are not re-run
     statuses = {k: before.get(k, s) if s == "not checked" else s for k, s in _statuses().items()}
+    STATUSES.write_text(json.dumps(statuses, indent=0, sort_keys=True))
     _summary(args.module, statuses, elapsed)
+
+
+def _saved_statuses() -> dict[str, str]:
+    """The verdicts of the last run of this script, or mutmut's own when there is none."""
+    return json.loads(STATUSES.read_text()) if STATUSES.exists() else _statuses()
 
 
 def _statuses() -> dict[str, str]:

@@ -395,7 +395,7 @@ def test_negative_maximum_has_sign_minus_one():
     X = np.eye(2)
     v = np.array([-1.0, -2.0])
     P = np.array([[1, 1], [0, 1], [0, 0], [1, 0]], bool)
-    for sign in (-1.0, 1.0, 0.1):  # and +-, small: the same maximizer, the sign of v
+    for sign in (-1.0, 1.0, 0.1, -0.1):  # and +-, small: the same maximizer, the sign of v
         for res in (max_dual_constraint(X, sign * v), max_dual_constraint(X, sign * v, P)):
             assert res.value == pytest.approx(abs(sign) * np.sqrt(5.0))
             assert res.sign == -np.sign(sign)
@@ -413,6 +413,7 @@ def test_sphere_maximum_of_degenerate_and_one_dimensional_data():
     assert (res.value, res.sign, res.exact) == (0.0, 1.0, True)
     np.testing.assert_array_equal(res.direction, [1.0, 0.0])
     np.testing.assert_array_equal(res.pattern, [True, True, True])
+    assert res.pattern.dtype == bool
     # d = 1, by hand: v^T relu(x) = 0.1 at u = +1, v^T relu(-x) = -20 at u = -1
     x = np.array([[1.0], [-2.0], [3.0], [0.0]])
     res = max_dual_constraint(x, np.array([0.1, -10.0, 0.0, 5.0]))
