@@ -23,7 +23,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCREENSHOTS := $(BUILD)/screenshots
 
 .PHONY: help install assets book book-force test lint unit nbval browser reader lab lab-check \
-	bench pdf clean
+	bench pdf clean mutants
 
 help:
 	@echo "make book   build the executed HTML book into $(BUILD)/html"
@@ -128,6 +128,17 @@ lab-check: $(INSTALLED) $(LAB_OVERRIDES)
 # cvxpy + Clarabel side by side, medians of 3; the output is committed as bench/RESULTS.md.
 bench: $(INSTALLED)
 	$(BIN)/python bench/convex_solvers.py
+
+# Mutation testing of one module or package of src/twolayer with mutmut (tests/mutants.py; the
+# tests of each module are listed in pyproject's [tool.twolayer.mutants]); the score goes into
+# tests/MUTATION.md. Not part of `make test`: it runs the module's tests once per mutant. One
+# worker by default (MUTANTS_WORKERS=2 on an idle machine); the copy it tests is mutants/.
+# SURVIVORS=1 re-runs only the mutants that the last run of the same module did not kill.
+MUTANTS_WORKERS ?= 1
+mutants: $(INSTALLED)
+	@test -n "$(MODULE)" || { echo "usage: make mutants MODULE=duality [SURVIVORS=1]"; exit 2; }
+	$(BIN)/python tests/mutants.py $(MODULE) --max-children $(MUTANTS_WORKERS) \
+		$(if $(SURVIVORS),--survivors)
 
 # The book as a PDF through Jupyter Book's LaTeX builder (execution cache, as `make book`), and the
 # problem sheets as a document of their own (book/_ext/course_material.py). Not part of `make
