@@ -18,8 +18,7 @@ from .._checks import (
     as_array,
     check_patterns,
     check_problem,
-    check_real,
-    check_same_length,
+    check_regression,
 )
 from ..arrangements import (
     _critical_angles_2d,
@@ -130,10 +129,7 @@ def certificate(
     -------
     Certificate
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    X, y, beta = check_regression(X, y, beta)
     W = as_array(W, "W", ndim=2)
     a = as_array(a, "a", shape=(W.shape[0],))
     if W.shape[1] != X.shape[1]:

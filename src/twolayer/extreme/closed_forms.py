@@ -27,7 +27,7 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from .._checks import as_array, check_patterns, check_real, check_same_length
+from .._checks import as_array, check_patterns, check_real, check_regression, check_same_length
 from ..convex import solve_problem
 
 __all__ = [
@@ -501,10 +501,7 @@ def rank_one_network(
     RuntimeError
         If the solver does not reach an optimal status.
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    X, y, beta = check_regression(X, y, beta)
     tol = check_real(tol, "tol", low=0.0)
     c, q = _rank_one_factors(X, tol)
     knots = np.unique(c)

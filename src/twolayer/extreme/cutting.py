@@ -22,7 +22,7 @@ import cvxpy as cp
 import numpy as np
 from scipy.optimize import nnls
 
-from .._checks import as_array, as_rng, check_int, check_real, check_same_length
+from .._checks import as_array, as_rng, check_int, check_real, check_regression
 from ..convex import solve_problem
 from ..duality import Certificate, certificate
 from ..duality.cutting_plane import _cutting_plane_loop
@@ -202,10 +202,7 @@ def spike_free_cutting_plane(
     Gaussian data with ``n`` well above ``d``) the relaxation is empty, the method stops at the
     zero network, and its certificate shows the gap; use :func:`twolayer.duality.cutting_plane`.
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    X, y, beta = check_regression(X, y, beta)
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0.0)
     num_random = check_int(num_random, "num_random", low=1)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cvxpy as cp
 import numpy as np
 
-from .._checks import as_array, as_rng, check_int, check_real, check_same_length
+from .._checks import as_array, as_rng, check_int, check_real, check_regression
 from ..convex import solve_problem
 from ..data import digits_classification
 from ..network import init_network, objective, train, train_from_random_inits
@@ -100,10 +100,7 @@ def gd_against_closed_form(
     -------
     GDComparison
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    X, y, beta = check_regression(X, y, beta)
     if kind not in ("whitened", "rank_one"):
         raise ValueError(f"kind must be 'whitened' or 'rank_one', got {kind!r}")
     m = check_int(m, "m", low=1)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_rng, check_int, check_real, check_same_length
+from .._checks import as_rng, check_int, check_real, check_regression
 from ..arrangements import sample_patterns
 from ..convex import solve_convex
 from ..duality import certificate
@@ -79,10 +79,7 @@ def cutting_vs_sampling(
     -------
     CuttingVsSampling
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    check_same_length(X, "X", y, "y")
-    beta = check_real(beta, "beta", low=0.0, low_open=True)
+    X, y, beta = check_regression(X, y, beta)
     dirs = np.array([check_int(k, "num_directions", low=1) for k in num_directions])
     if dirs.size == 0:
         raise ValueError("num_directions must be a nonempty list of integers")
