@@ -76,19 +76,24 @@ book-force: $(BUILD)/.forced
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests book/_ext
 
+# pytest-xdist workers of the unit tests, nbval and the browser test: the machine's 2 cores. A
+# worker runs whole files (--dist loadfile), so a notebook's cells stay in order in one kernel.
+WORKERS ?= 2
+XDIST := -n $(WORKERS) --dist loadfile
+
 unit: $(INSTALLED)
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests --ignore=tests/browser $(XDIST)
 
 # --durations lists the slowest cells, to keep each under the 10 s budget in view.
 nbval: $(BUILD)/.forced
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-p tests.nbval_outputs $(EXECUTED) -o testpaths= -o addopts= --durations=8
+		-p tests.nbval_outputs $(EXECUTED) -o testpaths= -o addopts= --durations=8 $(XDIST)
 
 # Serves $(BUILD)/html on 127.0.0.1 and opens every page at a desktop and a phone width.
 browser: $(BUILD)/.forced $(CHROMIUM)
 	rm -rf $(SCREENSHOTS)
 	$(BIN)/python -m pytest tests/browser --site $(BUILD)/html --chromium $(CHROMIUM) \
-		--screenshots $(SCREENSHOTS) -o testpaths=
+		--screenshots $(SCREENSHOTS) -o testpaths= -n $(WORKERS)
 
 # The notebook reader: a fresh venv with only `pip install .` (and ipykernel, the kernel the
 # reader's Jupyter starts), then the chapter's executed notebook as the site offers it for

@@ -216,10 +216,11 @@ class TrainResult:
 
 
 def _check_schedule(
-    n: int, lr: object, steps: object, batch_size: object, rng: object, record_every: object
+    n: int, lr: object, steps: object, batch_size: object, rng: object, record_every: object,
+    *, min_steps: int = 0,
 ) -> tuple[float, int, int | None, np.random.Generator | None, int]:
     lr = check_real(lr, "lr", low=0.0, low_open=True)
-    steps = check_int(steps, "steps", low=0)
+    steps = check_int(steps, "steps", low=min_steps)
     record_every = check_int(record_every, "record_every", low=1)
     gen = None
     if batch_size is not None:
@@ -449,8 +450,9 @@ def random_restarts(
         )
     runs = check_int(runs, "runs", low=1)
     scale = check_real(scale, "scale", low=0.0, low_open=True)
-    steps = check_int(steps, "steps", low=1)
-    lr, steps, batch_size, _, _ = _check_schedule(X.shape[0], lr, steps, batch_size, 0, steps)
+    lr, steps, batch_size, _, _ = _check_schedule(
+        X.shape[0], lr, steps, batch_size, 0, 1, min_steps=1
+    )
     finals = np.empty((len(widths), runs))
     for k, (m, seed) in enumerate(zip(widths, seeds, strict=True)):
         gen = as_rng(seed)

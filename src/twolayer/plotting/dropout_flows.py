@@ -159,8 +159,14 @@ def plot_sgd_vs_flow(
 
 def plot_descent_and_products(result: DescentComparison, *, title: str = "",
                               figsize: tuple[float, float] = (8.0, 3.2)) -> Figure:
-    """Gap of gradient descent with the predicted per-step factor, and the unit products."""
-    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize)
+    """Gap of gradient descent with the predicted per-step factor, and the unit products.
+
+    Drawn with a fixed layout instead of the book's constrained layout: the chapter's kernel-free
+    explorer renders it a dozen times, and the layout engine is a quarter of the drawing time.
+    """
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=figsize, layout="none",
+                                 gridspec_kw={"width_ratios": (1.3, 1.0)})
+    fig.subplots_adjust(left=0.115, right=0.985, bottom=0.165, top=0.895, wspace=0.32)
     keep = result.gap > FLOOR
     ax1.semilogy(result.steps[keep], result.gap[keep], color=PALETTE[0], label="gradient descent")
     idx = np.nonzero(result.gap > 1e-9)[0]
