@@ -91,28 +91,22 @@ def plot_convex_vs_sgd(
 
 def plot_iterate(
     trace: IPMConvergence, index: int, y: np.ndarray, *,
-    figsize: tuple[float, float] = (6.7, 3.0),
+    figsize: tuple[float, float] = (6.7, 2.8),
 ) -> Figure:
-    """The iterate at checkpoint ``index``: the gap history with the checkpoint marked (left)
-    and the fit of every training sample against its target, in the order of the final fit
-    (right)."""
-    fig, (left, right) = new_figure(1, 2, figsize=figsize)
-    it = int(trace.checkpoints[index])
-    left.semilogy(np.arange(trace.history.size), trace.history, color=PALETTE[0], marker=".")
-    left.semilogy([it], [max(float(trace.gaps[index]), 1e-16)], marker="o", ms=10, ls="none",
-                  color=PALETTE[1])
-    left.set_ylim(1e-10, 10.0)
-    left.set_xlabel("iteration")
-    left.set_ylabel("relative gap")
-    left.set_title(f"iteration {it}: gap {trace.gaps[index]:.1e}")
+    """The iterate at checkpoint ``index``: the fit of every training sample against its
+    target and the certified fit, in the order of the certified fit, with the iterate's
+    certificate (iteration, relative gap, primal value, dual bound) in the title."""
+    fig, ax = new_figure(figsize=figsize)
     order = np.argsort(trace.fits[-1])
     k = np.arange(order.size)
-    right.scatter(k, y[order], s=10, color="0.6", label="target")
-    right.plot(k, trace.fits[index][order], color=PALETTE[1], lw=1.5, label="fit")
-    right.plot(k, trace.fits[-1][order], color=PALETTE[0], lw=1.0, ls="--", label="optimum")
-    right.set_ylim(-1.6, 1.6)
-    right.set_xlabel("training sample (by final fit)")
-    right.set_ylabel("output")
-    right.set_title(f"primal {trace.primal[index]:.3f}, dual {trace.dual[index]:.3f}")
-    right.legend(loc="upper left")
+    ax.plot(k, y[order], ls="none", marker="o", ms=3, color="0.55", label="target")
+    ax.plot(k, trace.fits[index][order], color=PALETTE[1], lw=1.5, label="iterate")
+    ax.plot(k, trace.fits[-1][order], color=PALETTE[0], lw=1.0, ls="--", label="certified")
+    ax.set_ylim(-1.6, 1.6)
+    ax.set_xlabel("training sample (ordered by the certified fit)")
+    ax.set_ylabel("output")
+    ax.set_title(f"iteration {int(trace.checkpoints[index])}: relative gap "
+                 f"{trace.gaps[index]:.1e}, primal {trace.primal[index]:.3f}, "
+                 f"dual bound {trace.dual[index]:.3f}")
+    ax.legend(loc="upper left")
     return fig
