@@ -44,7 +44,8 @@ def plot_certificate_trace(
     left.set_xlabel("iteration")
     left.set_ylabel("relative value")
     left.set_title("certificate per step")
-    left.legend(loc="lower left")
+    left.set_ylim(1e-15, 1e2)  # room for the legend below the curves
+    left.legend(loc="lower left", framealpha=1.0)
     right.plot(trace.checkpoints, trace.primal, color=PALETTE[0], marker="o", label="primal")
     right.plot(trace.checkpoints, trace.dual, color=PALETTE[3], marker="v", label="dual bound")
     if np.isfinite(trace.cvxpy_value):
@@ -74,7 +75,7 @@ def plot_convex_vs_sgd(
     left.set_xlabel("SGD run")
     left.set_ylabel("training objective")
     left.set_title("objective and certificate")
-    left.legend(loc="lower left")
+    left.legend(loc="center")
     right.axhline(100 * comparison.convex_test_accuracy, color=PALETTE[0], lw=2.0,
                   label="convex model")
     right.scatter(runs, 100 * comparison.sgd_test_accuracy, color=PALETTE[1], zorder=3,
