@@ -2,16 +2,16 @@
 
 Modules, one per concept: ``data`` (synthetic data sets), ``network`` (the two-layer ReLU network,
 its weight-decay objective and training), ``arrangements`` (activation patterns of the data),
-``convex`` (the convex program of weight-decay training), ``batchnorm`` (ReLU networks with
+``convex`` (the convex program of weight-decay training), ``scale`` (the convex program solved at
+scale by the structured interior-point method, against SGD), ``batchnorm`` (ReLU networks with
 batch normalization, their convex program and closed forms), ``duality`` (its dual, certificates,
-cutting planes), ``extreme`` (the convex geometry of optimal neurons: spike-free data,
-closed forms, auto-encoder neurons, the spike-free cutting plane), ``splines`` (univariate
-networks, minimum-cost interpolants, gradient dynamics),
-``dropout`` (shallow linear networks under Dropout and
-Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``kernels`` (the neural
-tangent kernel, random features, kernel ridge), ``symmetry`` (permutation
-actions, isotropy, symmetric families of critical points), ``plotting`` (the book's figures) and
-``widgets`` (ipywidgets explorers).
+cutting planes), ``extreme`` (the convex geometry of optimal neurons: spike-free data, closed
+forms, auto-encoder neurons, the spike-free cutting plane), ``splines`` (univariate networks,
+minimum-cost interpolants, gradient dynamics), ``dropout`` (shallow linear networks under Dropout
+and Dropconnect), ``gaussian`` (population quantities for Gaussian inputs), ``kernels`` (the neural
+tangent kernel, random features, kernel ridge), ``symmetry`` (permutation actions, isotropy,
+symmetric families of critical points), ``plotting`` (the book's figures) and ``widgets``
+(ipywidgets explorers).
 Importing the package limits BLAS to one thread (``twolayer._blas``: the library works on small
 matrices, where more threads are slower; ``TWOLAYER_BLAS_THREADS`` or :func:`set_blas_threads`
 choose otherwise).
@@ -30,6 +30,7 @@ from . import (
     gaussian,
     kernels,
     network,
+    scale,
     splines,
     symmetry,
 )
@@ -48,6 +49,7 @@ from .convex import ConvexSolution, merge_neurons, recover_network, solve_convex
 from .data import (
     abs_teacher,
     abs_teacher_samples,
+    breast_cancer_classification,
     circle_teacher_regression,
     digits_classification,
     gaussian_classification,
@@ -88,6 +90,7 @@ from .network import (
     train,
     train_from_random_inits,
 )
+from .scale import convex_against_sgd, ipm_convergence, program_sizes
 from .splines import (
     min_cost_network,
     min_representation_cost,
@@ -122,9 +125,11 @@ __all__ = [
     "bn_closed_form",
     "bn_forward",
     "bn_objective",
+    "breast_cancer_classification",
     "certificate",
     "circle_teacher_regression",
     "convex",
+    "convex_against_sgd",
     "cutting_plane",
     "data",
     "detect_isotropy",
@@ -145,6 +150,7 @@ __all__ = [
     "gaussian_classification",
     "gradient",
     "init_network",
+    "ipm_convergence",
     "is_spike_free",
     "kernel_ridge",
     "kernel_vs_gd",
@@ -159,11 +165,13 @@ __all__ = [
     "population_gradient",
     "population_hessian",
     "population_loss",
+    "program_sizes",
     "rank_one_network",
     "recover_bn_network",
     "recover_network",
     "representation_cost",
     "sample_patterns",
+    "scale",
     "set_blas_threads",
     "solve_bn_convex",
     "solve_convex",

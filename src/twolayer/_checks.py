@@ -258,3 +258,16 @@ def check_random_starts(
         check_real(scale, "scale", low=0.0, low_open=True),
         as_rng(rng),
     )
+
+
+def check_test_set(X_test: object, y_test: object, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out data ``X_test (n_test, d)`` with the ``d`` columns of the training data and
+    ``y_test (n_test,)``."""
+    X_test = as_array(X_test, "X_test", ndim=2)
+    y_test = as_array(y_test, "y_test", ndim=1)
+    check_same_length(X_test, "X_test", y_test, "y_test")
+    if X_test.shape[1] != d:
+        raise ValueError(
+            f"X_test must have {d} columns like X_train, got shape {X_test.shape}"
+        )
+    return X_test, y_test

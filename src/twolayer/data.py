@@ -3,8 +3,8 @@
 Every generator takes an ``rng`` (a ``numpy.random.Generator`` or an integer seed) and returns
 plain arrays: inputs ``X (n, d)`` (or ``x (n,)`` in one dimension) and targets ``y (n,)``.
 Classification labels are ``+1`` and ``-1``, used as regression targets for the squared loss.
-Real data comes only from inside an installed package (scikit-learn's digits, read from the
-files it ships; nothing is downloaded).
+Real data comes only from inside an installed package (scikit-learn's digits and breast cancer
+sets, read from the files it ships; nothing is downloaded).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .network import _forward
 __all__ = [
     "abs_teacher",
     "abs_teacher_samples",
+    "breast_cancer_classification",
     "circle_teacher_regression",
     "digits_classification",
     "dropout_data",
@@ -321,3 +322,75 @@ def digits_classification(
     if signed:
         lt, ls = 1.0 - 2.0 * lt, 1.0 - 2.0 * ls
     return X[tr], lt, X[np.concatenate(test_idx)], ls
+
+
+def breast_cancer_classification(
+    n_train: int, rng: object, *, components: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A seeded split of scikit-learn's breast cancer set (``load_breast_cancer``, 569 x 30).
+
+    The Wisconsin diagnostic breast cancer data (Street, Wolberg and Mangasarian, 1993) ship
+    inside scikit-learn and load without a download: 30 features of the cell nuclei of 569
+    biopsies, 212 malignant and 357 benign. A permutation drawn with ``rng`` puts ``n_train``
+    samples into the training set and the rest into the test set; every feature is
+    standardized with the mean and standard deviation of the *training* samples (the test
+    set is scaled the same way, so nothing of it leaks into training). Targets are ``+1`` for
+    malignant and ``-1`` for benign, as regression targets of the squared loss.
+
+    Parameters
+    ----------
+    n_train : int
+        Training samples, ``2 <= n_train < 569``.
+    rng : Generator or int
+        Draws the split.
+    components : int, optional
+        If given, ``1 <= components <= 30``: the standardized features are replaced by their
+        coordinates on the leading ``components`` principal directions of the training set
+        (the right singular vectors of the standardized training matrix, signs fixed so that
+        the largest entry of each is positive); the test set is projected on the same ones.
+
+    Returns
+    -------
+    X_train : ndarray, shape (n_train, 30) or (n_train, components)
+    y_train : ndarray of float ``+-1``, shape (n_train,)
+    X_test : ndarray, shape (569 - n_train, 30) or (569 - n_train, components)
+    y_test : ndarray of float ``+-1``, shape (569 - n_train,)
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    n_train = check_int(n_train, "n_train", low=2)
+    gen = as_rng(rng)
+    if components is not None:
+        components = check_int(components, "components", low=1)
+        if components > 30:
+            raise ValueError(f"components must be at most the 30 features, got {components}")
+    features, target = load_breast_cancer(return_X_y=True)
+    if n_train >= target.size:
+        raise ValueError(
+            f"n_train must be below the {target.size} samples of the set, got {n_train}"
+        )
+    X_train, y_train, X_test, y_test = _standardized_split(
+        features, np.where(target == 0, 1.0, -1.0), n_train, gen)
+    if components is not None:
+        _, _, Vt = np.linalg.svd(X_train, full_matrices=False)
+        basis = Vt[:components].T  # (30, components)
+        flip = np.sign(basis[np.argmax(np.abs(basis), axis=0), np.arange(components)])
+        basis = basis * flip
+        X_train, X_test = X_train @ basis, X_test @ basis
+    return X_train, y_train, X_test, y_test
+
+
+def _standardized_split(
+    features: np.ndarray, y: np.ndarray, n_train: int, gen: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Random split into ``n_train`` and the rest, standardized by the training statistics.
+
+    A feature constant on the training samples is centred and left unscaled.
+    """
+    perm = gen.permutation(y.size)
+    train, test = perm[:n_train], perm[n_train:]
+    mean = features[train].mean(axis=0)
+    std = features[train].std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return ((features[train] - mean) / std, y[train].copy(),
+            (features[test] - mean) / std, y[test].copy())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_rng, check_int, check_real, check_same_length
+from .._checks import as_rng, check_int, check_real, check_test_set
 from ..arrangements import patterns_from_directions, sample_patterns
 from ..convex import recover_network, solve_convex
 from ._checks import check_data, check_schedule
@@ -125,13 +125,7 @@ def digits_experiment(
     DigitsResult
     """
     X_train, y_train = check_data(X_train, y_train)
-    X_test = as_array(X_test, "X_test", ndim=2)
-    y_test = as_array(y_test, "y_test", ndim=1)
-    check_same_length(X_test, "X_test", y_test, "y_test")
-    if X_test.shape[1] != X_train.shape[1]:
-        raise ValueError(
-            f"X_test must have {X_train.shape[1]} columns like X_train, got shape {X_test.shape}"
-        )
+    X_test, y_test = check_test_set(X_test, y_test, X_train.shape[1])
     beta = check_real(beta, "beta", low=0.0, low_open=True)
     components = check_int(components, "components", low=1)
     keep = check_int(keep, "keep", low=1)
