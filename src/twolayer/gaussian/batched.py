@@ -389,8 +389,10 @@ def _wilson(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[
     z2 = z * z / trials
     centre = p + 0.5 * z2
     half = z * np.sqrt(p * (1.0 - p) / trials + 0.25 * z2 / trials)
-    low = max(0.0, (centre - half) / (1.0 + z2))
-    return float(low), float(min(1.0, (centre + half) / (1.0 + z2)))
+    # The ends are exact at 0 and n successes (the formula leaves a rounding error there).
+    low = 0.0 if successes == 0 else max(0.0, (centre - half) / (1.0 + z2))
+    high = 1.0 if successes == trials else min(1.0, (centre + half) / (1.0 + z2))
+    return float(low), float(high)
 
 
 # ----------------------------------------------------------------------------- the experiment
