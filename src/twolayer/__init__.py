@@ -77,6 +77,8 @@ from .gaussian import (
     population_hessian,
     population_loss,
     spurious_minima_experiment,
+    spurious_rates,
+    wilson_interval,
 )
 from .kernels import empirical_ntk, kernel_ridge, kernel_vs_gd, ntk
 from .network import (
@@ -180,6 +182,7 @@ __all__ = [
     "spiral_classification",
     "splines",
     "spurious_minima_experiment",
+    "spurious_rates",
     "symmetry",
     "teacher_regression",
     "train",
@@ -192,4 +195,5 @@ __all__ = [
     "whitened_classification",
     "whitened_multiclass",
     "whitened_regression",
+    "wilson_interval",
 ]

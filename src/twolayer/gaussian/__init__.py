@@ -25,7 +25,8 @@ it holds the population quantities of the ``|x|`` teacher of Li, Ma & Zhang (202
 
 Modules: ``arccos`` (the arc-cosine kernels), ``relu_teacher`` (loss, gradient and Hessian of
 ReLU teacher-student fitting), ``students`` (fitting students, spurious minima),
-``abs_teacher`` (the teacher ``sum_i a_i |v_i . x|``, its Hermite terms and dynamics).
+``batched`` (many students at once: batched L-BFGS, classification, rates with Wilson
+intervals), ``abs_teacher`` (the teacher ``sum_i a_i |v_i . x|``, its Hermite terms and dynamics).
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ from .arccos import (
     arccos_kernel,
     arccos_kernel0,
 )
+from .batched import (
+    BatchedFit,
+    SpuriousRates,
+    batched_lbfgs,
+    batched_loss_and_gradient,
+    classify_point,
+    spurious_rates,
+    wilson_interval,
+)
 from .relu_teacher import (
     hessian_rows,
     hessian_spectrum,
@@ -63,8 +73,10 @@ from .students import (
 )
 
 __all__ = [
+    "BatchedFit",
     "FitResult",
     "SpuriousExperiment",
+    "SpuriousRates",
     "StagedDynamics",
     "WidthStudy",
     "abs_teacher_dynamics",
@@ -73,6 +85,9 @@ __all__ = [
     "abs_teacher_loss",
     "arccos_kernel",
     "arccos_kernel0",
+    "batched_lbfgs",
+    "batched_loss_and_gradient",
+    "classify_point",
     "fit_student",
     "hermite_abs_coefficients",
     "hessian_rows",
@@ -85,5 +100,7 @@ __all__ = [
     "population_hessian",
     "population_loss",
     "spurious_minima_experiment",
+    "spurious_rates",
     "width_study",
+    "wilson_interval",
 ]

@@ -184,6 +184,12 @@ def population_hessian(W: object, V: object) -> np.ndarray:
         If a row of W is zero.
     """
     W, V = check_pair(W, V)
+    row_norms(W, "W", allow_zero=False)
+    return _hessian(W, V)
+
+
+def _hessian(W: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """:func:`population_hessian` on checked arrays (W without zero rows)."""
     k, d = W.shape
     nw = row_norms(W, "W", allow_zero=False)
     nv = row_norms(V, "V", allow_zero=True)

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
 
 from .._checks import as_rng, check_int, check_int_sequence, check_pair, check_real
 from ._checks import row_norms
 from .arccos import arccos_kernel
 from .relu_teacher import (
+    _hessian,
     _loss_and_gradient,
     hessian_spectrum,
     population_gradient,
-    population_hessian,
     population_loss,
 )
 
@@ -133,7 +134,7 @@ def fit_student(
     W = res.x.reshape(shape)
     loss = population_loss(W, V)
     if polish_steps and loss > global_tol:
-        W = newton_polish(W, V, steps=polish_steps)
+        W = _newton_polish(W, V, polish_steps)
         loss = population_loss(W, V)
     grad_norm = float(np.linalg.norm(population_gradient(W, V)))
     min_eig, kind = float("nan"), "other"
@@ -166,15 +167,21 @@ def newton_polish(W: object, V: object, *, steps: int = 3) -> np.ndarray:
     """
     W, V = check_pair(W, V)
     steps = check_int(steps, "steps", low=0)
+    row_norms(W, "W", allow_zero=False)
+    return _newton_polish(W, V, steps)
+
+
+def _newton_polish(W: np.ndarray, V: np.ndarray, steps: int) -> np.ndarray:
+    """:func:`newton_polish` on checked arrays (W without zero rows)."""
     g = population_gradient(W, V)
     gnorm = np.linalg.norm(g)
     for _ in range(steps):
-        H = population_hessian(W, V)
+        H = _hessian(W, V)
         try:
-            L = np.linalg.cholesky(H)
+            factor = cho_factor(H)
         except np.linalg.LinAlgError:
             break
-        step = np.linalg.solve(L.T, np.linalg.solve(L, g.ravel())).reshape(W.shape)
+        step = cho_solve(factor, g.ravel()).reshape(W.shape)
         W_new = W - step
         if np.any(np.einsum("ij,ij->i", W_new, W_new) == 0.0):
             break

@@ -37,6 +37,7 @@ def plot_spurious_experiment(
     experiment: SpuriousExperiment,
     labels: Mapping[int, Sequence[str]] | None = None,
     *,
+    intervals: Mapping[int, tuple[float, float]] | None = None,
     figsize: tuple[float, float] = (8.0, 3.2),
 ) -> Figure:
     """Fraction of runs ending at a spurious minimum, and the loss of every such minimum.
@@ -44,6 +45,9 @@ def plot_spurious_experiment(
     Parameters
     ----------
     experiment : SpuriousExperiment
+    intervals : mapping k -> (low, high), optional
+        Confidence intervals of the fractions, drawn as error bars (the title then says
+        "95% intervals" instead of the number of runs).
     labels : mapping k -> sequence of str, optional
         Isotropy label of each spurious minimum at size k (in the order of
         ``experiment.fits[k]`` restricted to the spurious ones); the points are coloured by the
@@ -57,7 +61,13 @@ def plot_spurious_experiment(
     ax0.xaxis.set_major_locator(MaxNLocator(integer=True))  # k is an integer
     ax0.set_ylabel("fraction of runs")
     ax0.set_ylim(0, 1)
-    ax0.set_title(f"Spurious minima, {experiment.runs} runs per size")
+    if intervals is not None:
+        lo = np.array([frac[i] - intervals[k][0] for i, k in enumerate(ks)])
+        hi = np.array([intervals[k][1] - frac[i] for i, k in enumerate(ks)])
+        ax0.errorbar(ks, frac, yerr=np.vstack([lo, hi]), fmt="none", ecolor="black", capsize=3)
+        ax0.set_title("Spurious minima, 95% intervals")
+    else:
+        ax0.set_title(f"Spurious minima, {experiment.runs} runs per size")
     n_bad = {
         k: np.array([_broken(lab, k) for lab in labels[k]]) if labels is not None
         else np.ones(len(experiment.losses(k)), dtype=int)

@@ -24,16 +24,33 @@ Indices are 0-based. For the type-A space the first ``d - 1`` rows and columns f
 diagonal orbit, row and column ``d - 1`` are the special neuron and coordinate, and rows
 ``d, ..., k - 1`` are the extra neurons of an over-parameterized student.
 
-Modules: ``isotropy`` (the action and isotropy detection), ``type_a`` (the type-A family and
-Newton's method), ``spectrum`` (the reduced Hessian spectrum).
+Modules: ``beyond`` (input laws, activations and depths beyond the closed form of standard
+Gaussian inputs, and the isotropy of their minima), ``isotropy`` (the action and isotropy
+detection), ``type_a`` (the type-A family and Newton's method), ``spectrum`` (the reduced
+Hessian spectrum).
 """
 
 from __future__ import annotations
 
+from .beyond import (
+    InputLaw,
+    RhoSweep,
+    SampleNoise,
+    SymmetryRow,
+    correlated_gaussian,
+    gaussian_mixture,
+    law_loss_and_gradient,
+    least_symmetry_table,
+    rho_sweep,
+    sample_noise_isotropy,
+    symmetric_sample,
+    symmetry_of_minima,
+)
 from .isotropy import (
     Isotropy,
     act,
     detect_isotropy,
+    isotropy_labels,
 )
 from .spectrum import (
     ReducedSpectrum,
@@ -50,12 +67,25 @@ from .type_a import (
 )
 
 __all__ = [
+    "InputLaw",
     "Isotropy",
     "ReducedSpectrum",
+    "RhoSweep",
+    "SampleNoise",
+    "SymmetryRow",
     "TypeAPoint",
     "act",
     "cluster_eigenvalues",
+    "correlated_gaussian",
     "detect_isotropy",
+    "gaussian_mixture",
+    "isotropy_labels",
+    "law_loss_and_gradient",
+    "least_symmetry_table",
+    "rho_sweep",
+    "sample_noise_isotropy",
+    "symmetric_sample",
+    "symmetry_of_minima",
     "follow_type_a",
     "type_a_critical_point",
     "type_a_loss",

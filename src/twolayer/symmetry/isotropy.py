@@ -19,6 +19,7 @@ __all__ = [
     "Isotropy",
     "act",
     "detect_isotropy",
+    "isotropy_labels",
 ]
 
 
@@ -216,3 +217,39 @@ def _restrict(components: list[list[int]], keep: list[int]) -> list[list[int]]:
     out = [[x for x in comp if x in keep] for comp in components]
     out = [b for b in out if b]
     return sorted(out, key=lambda b: (len(b), b[0]))
+
+
+def isotropy_labels(
+    points: Sequence[object], losses: Sequence[float], *, tol: float = 1e-6
+) -> list[str]:
+    """:attr:`Isotropy.label` of each point, detected once per orbit.
+
+    Points with the same loss (to ``1e-9``) and the same sorted entries (to ``1e-5``) are taken
+    to lie on one orbit of ``S_k x S_d``, whose points have conjugate isotropy groups and so the
+    same label; :func:`detect_isotropy` runs on the first point of each orbit only.
+
+    Parameters
+    ----------
+    points : sequence of array_like, each (k, d)
+    losses : sequence of float, one per point
+    tol : float
+        As in :func:`detect_isotropy`.
+
+    Returns
+    -------
+    list of str
+    """
+    if len(points) != len(losses):
+        raise ValueError(
+            f"points and losses must have the same length, got {len(points)} and {len(losses)}"
+        )
+    tol = check_real(tol, "tol", low=0.0, low_open=True)
+    cache: dict[tuple[float, bytes], str] = {}
+    out = []
+    for i, (W, loss) in enumerate(zip(points, losses)):
+        W = as_array(W, f"points[{i}]", ndim=2)
+        key = (round(float(loss), 9), np.round(np.sort(W, axis=None), 5).tobytes())
+        if key not in cache:
+            cache[key] = detect_isotropy(W, tol=tol).label
+        out.append(cache[key])
+    return out
