@@ -186,3 +186,133 @@ def test_bad_input():
         essential_constraints(np.ones((3, 2)), np.ones((2, 4), dtype=bool))
     with pytest.raises(ValueError, match="angle_tol must be >= 0"):
         essential_constraints(np.ones((3, 2)), np.ones((2, 3), dtype=bool), angle_tol=-1.0)
+
+
+# ------------------------------------------------------------- what mutation testing found missing
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: patterns_from_directions(np.ones(3), np.ones((2, 2))), ValueError,
+         "^X must be 2-dimensional, got shape \\(3,\\)"),
+        (lambda: patterns_from_directions(np.ones((3, 2)), np.ones(2)), ValueError,
+         "^U must be 2-dimensional, got shape \\(2,\\)"),
+        (lambda: sample_patterns(np.ones(3), 5, rng=0), ValueError,
+         "^X must be 2-dimensional"),
+        (lambda: unit_circle(np.ones((2, 2))), ValueError, "^theta must be 1-dimensional"),
+        (lambda: critical_angles_2d(np.ones((3, 3))), ValueError,
+         "^X must have length 2 along axis 1"),
+        (lambda: enumerate_patterns_2d(np.ones((3, 3))), ValueError,
+         "^X must have length 2 along axis 1"),
+        (lambda: pattern_count_bound(1, 1), ValueError, "^n must be >= 2, got 1"),
+        (lambda: pattern_count_bound(3, 0), ValueError, "^r must be >= 1, got 0"),
+        (lambda: pattern_count_bound("3", 1), TypeError, "^n must be an integer"),
+        (lambda: pattern_count_bound(3, 1.0), TypeError, "^r must be an integer"),
+        (lambda: pattern_count_general_position(0, 1), ValueError, "^n must be >= 1, got 0"),
+        (lambda: pattern_count_general_position(3, 0), ValueError, "^r must be >= 1, got 0"),
+        (lambda: pattern_count_general_position(3.0, 1), TypeError, "^n must be an integer"),
+        (lambda: pattern_count_general_position(3, "2"), TypeError, "^r must be an integer"),
+        (lambda: essential_constraints(np.ones(3), np.ones((1, 3), dtype=bool)), ValueError,
+         "^X must be 2-dimensional"),
+        (lambda: essential_constraints(np.ones((3, 2)), np.ones((2, 4), dtype=bool)),
+         ValueError, "^patterns must have shape \\(P, n\\) with n = 3, got shape \\(2, 4\\)"),
+    ],
+)
+def test_each_bad_argument_is_named_at_the_start_of_its_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_a_direction_orthogonal_to_a_point_activates_it():
+    # D(u) = diag(1[X u >= 0]): a point on the hyperplane of u counts as active
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    np.testing.assert_array_equal(patterns_from_directions(X, [[0.0, 1.0]]), [[True] * 3])
+    np.testing.assert_array_equal(patterns_from_directions(X, [[0.0, -1.0]]),
+                                  [[True, False, True]])
+    # without data points every direction has the same, empty, pattern
+    assert patterns_from_directions(np.zeros((0, 2)), np.ones((3, 2))).shape == (1, 0)
+
+
+def test_zero_rows_and_zero_data_define_no_critical_angle():
+    X = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 2.0]])
+    np.testing.assert_allclose(critical_angles_2d(X), critical_angles_2d(X[[0, 2]]),
+                               atol=1e-15)
+    assert critical_angles_2d(np.zeros((3, 2))).shape == (0,)
+    # all rows zero: every direction gives x . u = 0 >= 0, the one pattern "all active"
+    np.testing.assert_array_equal(enumerate_patterns_2d(np.zeros((3, 2))), [[True] * 3])
+
+
+def test_critical_angles_of_collinear_points_are_merged_also_across_zero():
+    # x and 3x, or x and -x, lie on one line: two critical angles, pi apart, in [0, 2 pi)
+    x = np.array([0.6, 0.8])
+    for X in (np.array([x, 3 * x]), np.array([x, -x])):
+        angles = critical_angles_2d(X)
+        assert angles.size == 2
+        assert angles[1] - angles[0] == pytest.approx(np.pi, abs=1e-12)
+    # points at the top and the bottom of the circle: their critical angle 0 is computed as
+    # 0 for one and as 2 pi - 1e-16 for the other, the same angle
+    for theta in ([np.pi / 2, 3 * np.pi / 2], [np.pi / 2, 3 * np.pi / 2, 0.3]):
+        X = unit_circle(np.array(theta))
+        angles = critical_angles_2d(X)
+        assert angles.size == 2 * (len(theta) - 1)
+        assert angles.min() >= 0.0 and angles.max() < 2 * np.pi
+        assert angles[0] == pytest.approx(0.0, abs=1e-12)
+        assert _as_set(enumerate_patterns_2d(X)) == _brute_force(X)
+    # and x % 2 pi can round to 2 pi itself, which is the angle 0
+    angles = critical_angles_2d(np.array([[-2e-16, -1.0], [2e-16, 1.0]]))
+    assert angles.size == 2 and angles.max() < 2 * np.pi
+
+
+def test_every_arc_of_points_in_general_position_gives_its_pattern():
+    # Cover (1965): n lines in general position through the origin of the plane cut it into 2n
+    # cells; each cell's pattern is found, whichever arc is the longest (the last one too)
+    for n in range(1, 9):
+        assert pattern_count_general_position(n, 2) == 2 * n
+        for seed in range(10):
+            X = np.random.default_rng(seed).standard_normal((n, 2))
+            P = enumerate_patterns_2d(X)
+            assert P.shape == (2 * n, n) and len(_as_set(P)) == 2 * n
+
+
+def test_patterns_do_not_depend_on_the_length_of_the_data_points():
+    # 1[x . u >= 0] is unchanged when x is scaled by c > 0: rows of lengths 1e-14 to 1e8, with
+    # opposite and parallel points whose critical angles coincide up to rounding
+    gen = np.random.default_rng(0)
+    X = gen.standard_normal((5, 2))
+    X[1] = -3.0 * X[0]
+    X[2] = 0.5 * X[3]
+    scaled = X * 10.0 ** gen.uniform(-14, 8, size=5)[:, None]
+    assert _as_set(enumerate_patterns_2d(scaled)) == _as_set(enumerate_patterns_2d(X))
+    assert _as_set(enumerate_patterns_2d(X)) == _brute_force(X)
+
+
+def test_one_point_has_two_patterns():
+    np.testing.assert_array_equal(enumerate_patterns_1d([0.5]), [[True], [False]])
+    assert _as_set(enumerate_patterns_2d([[0.5, 1.0]])) == {(True,), (False,)}
+    assert pattern_count_general_position(1, 1) == pattern_count_general_position(1, 2) == 2
+    # the bound of Pilanci and Ergen starts at n = 2, where it is above the count
+    assert pattern_count_bound(2, 1) == pytest.approx(2 * np.e)
+    assert pattern_count_bound(2, 2) >= pattern_count_general_position(2, 2) == 4
+
+
+def test_one_dimensional_patterns_in_their_documented_order():
+    # the full set, {x >= s} for increasing s, the empty set, {x <= s} for decreasing s,
+    # duplicates dropped ({x >= 0} and {x <= 2} are the full set)
+    x = np.array([1.0, 0.0, 2.0])
+    expected = [[1, 1, 1], [1, 0, 1], [0, 0, 1], [0, 0, 0], [1, 1, 0], [0, 1, 0]]
+    np.testing.assert_array_equal(enumerate_patterns_1d(x), np.array(expected, dtype=bool))
+
+
+def test_essential_constraints_keep_the_cones_without_an_angular_tolerance():
+    # angle_tol = 0: no tie slack; each end of a cone's arc is still kept, exactly
+    for seed in range(5):
+        X = np.random.default_rng(seed).standard_normal((7, 2))
+        P = enumerate_patterns_2d(X)
+        keep = essential_constraints(X, P, angle_tol=0.0)
+        assert np.all(keep.sum(axis=1) == 2)  # general position: two lines bound each arc
+        np.testing.assert_array_equal(keep, essential_constraints(X, P))
+        theta = np.concatenate([np.linspace(0, 2 * np.pi, 4001), critical_angles_2d(X)])
+        U = unit_circle(theta)
+        np.testing.assert_array_equal(_in_cones(X, P, keep, U),
+                                      _in_cones(X, P, np.ones_like(P), U))

@@ -260,3 +260,114 @@ def test_bias_penalized_network_with_large_targets():
     huge = bias_penalized_network(x, 1e7 * y, 0.01)
     assert huge.solution.status == "optimal"
     assert huge.network(x) == pytest.approx(1e7 * y, rel=1e-4)
+
+
+# ------------------------------------------------------------- what mutation testing found missing
+
+
+def test_a_compiled_beta_path_solves_the_program_of_each_beta(circle_problem):
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+    betas = np.array([0.3, BETA, 0.03])
+    path = convex.solve_convex_path(X, y, betas, P)
+    assert isinstance(path, convex.ConvexPath)
+    np.testing.assert_array_equal(path.betas, betas)
+    betas[0] = 7.0  # the path keeps its own copy
+    assert path.betas[0] == 0.3
+    assert path.values[1] == pytest.approx(circle_problem.solution.value, rel=1e-9)
+    assert np.all(np.diff(path.values) < 0)  # p*(beta) increases with beta
+    for beta, value, sol in zip(path.betas, path.values, path.solutions, strict=True):
+        assert isinstance(sol, ConvexSolution) and sol.status == "optimal"
+        assert sol.beta == beta and sol.value == value
+        assert sol.V.shape == sol.U.shape == (P.shape[0], 2) and sol.V.dtype == float
+        assert np.array_equal(sol.X, X) and np.array_equal(sol.y, y)
+        assert np.array_equal(sol.patterns, P)
+        assert value == pytest.approx(convex_objective(X, y, beta, P, sol.V, sol.U), rel=1e-8)
+        W, a = recover_network(sol)
+        assert objective(X, y, W, a, beta) == pytest.approx(value, rel=1e-6)
+    assert path.solutions[2].value == pytest.approx(solve_convex(X, y, 0.03, P).value, rel=1e-9)
+
+
+def test_a_beta_path_rescales_large_targets_and_raises_on_other_failures(circle_problem):
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+    # at ||y|| / beta = 5e8 the solver reports the program infeasible; the path re-solves it on
+    # unit-size targets, as solve_convex does
+    path = convex.solve_convex_path(X, 1e6 * y, [BETA], P)
+    sol = path.solutions[0]
+    assert sol.status == "optimal" and sol.beta == BETA and np.array_equal(sol.y, 1e6 * y)
+    assert sol.value == pytest.approx(solve_convex(X, 1e6 * y, BETA, P).value, rel=1e-6)
+    assert sol.value == pytest.approx(
+        convex_objective(X, 1e6 * y, BETA, P, sol.V, sol.U), rel=1e-9)
+    with pytest.raises(RuntimeError, match="convex program: status user_limit"):
+        convex.solve_convex_path(X, y, [BETA], P, solver_options={"max_iter": 2})
+    with pytest.raises(RuntimeError, match="status solver_error.*NOPE"):
+        convex.solve_convex_path(X, y, [BETA], P, solver="NOPE")
+
+
+@pytest.mark.parametrize(
+    ("betas", "error", "match"),
+    [
+        ([], ValueError, "^betas must hold at least one value, got an empty array"),
+        ([0.1, -1.0], ValueError, "^betas must all be > 0, got minimum -1.0"),
+        ([0.1, 0.0], ValueError, "^betas must all be > 0, got minimum 0.0"),
+        ([[0.1]], ValueError, "^betas must be 1-dimensional"),
+        (["a"], TypeError, "^betas must hold real numbers"),
+    ],
+)
+def test_a_beta_path_names_its_bad_betas(circle_problem, betas, error, match):
+    with pytest.raises(error, match=match):
+        convex.solve_convex_path(circle_problem.X, circle_problem.y, betas,
+                                 circle_problem.patterns)
+
+
+def test_a_beta_path_checks_its_data_and_solver(circle_problem):
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+    with pytest.raises(ValueError, match="^X and y must have the same number of rows"):
+        convex.solve_convex_path(X, y[:-1], [BETA], P)
+    with pytest.raises(ValueError, match="^patterns must have shape"):
+        convex.solve_convex_path(X, y, [BETA], P[:, :-1])
+    with pytest.raises(ValueError, match="^solver must be a cvxpy solver for a compiled path, "
+                                         "got 'ipm'"):
+        convex.solve_convex_path(X, y, [BETA], P, solver="ipm")
+
+
+def test_convex_objective_and_merge_neurons_name_their_bad_arguments(circle_problem):
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+    V = circle_problem.solution.V
+    with pytest.raises(ValueError, match="^V must have length 60 along axis 0"):
+        convex_objective(X, y, BETA, P, V[:-1], V)
+    with pytest.raises(ValueError, match="^V must be 2-dimensional"):
+        convex_objective(X, y, BETA, P, V[0], V)
+    with pytest.raises(ValueError, match="^U must have length 2 along axis 1"):
+        convex_objective(X, y, BETA, P, V, V[:, :1])
+    with pytest.raises(ValueError, match="^W must be 2-dimensional"):
+        merge_neurons(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="^angle_tol must be >= 0.0, got -0.1"):
+        merge_neurons(np.ones((3, 2)), np.ones(3), angle_tol=-0.1)
+    with pytest.raises(TypeError, match="^angle_tol must be a real number"):
+        merge_neurons(np.ones((3, 2)), np.ones(3), angle_tol="0.1")
+
+
+def test_merge_neurons_drops_neurons_that_compute_nothing():
+    # a_j = 0 or w_j = 0: the neuron adds nothing to f and nothing to the path norm
+    W = np.array([[1.0, 2.0], [0.0, 0.0], [-1.0, 0.5], [3.0, 1.0]])
+    a = np.array([0.5, 2.0, 0.0, -1.0])
+    Wm, am = merge_neurons(W, a)
+    assert am.size == 2 and np.all(np.isfinite(Wm))
+    X = np.random.default_rng(5).standard_normal((10, 2))
+    np.testing.assert_allclose(forward(X, Wm, am), forward(X, W, a), atol=1e-12)
+    assert merge_neurons(W[[1, 2]], a[[1, 2]])[0].shape == (0, 2)
+
+
+def test_merge_neurons_grows_clusters_from_the_largest_neuron():
+    # directions at 0, 0.8 and 1.6 times angle_tol: from the largest (the middle one) both
+    # others are within angle_tol, so one neuron results; from the smallest it would be two
+    tol = 0.1
+    W = np.column_stack([np.cos([0.0, 0.8 * tol, 1.6 * tol]), np.sin([0.0, 0.8 * tol, 1.6 * tol])])
+    a = np.array([1.0, 3.0, 2.0])
+    Wm, am = merge_neurons(W, a, angle_tol=tol)
+    assert am.size == 1
+    assert path_norm(Wm, am) == pytest.approx(path_norm(W, a), rel=0.01)  # nearly parallel
+    # angle_tol = 0 still merges neurons of exactly the same direction
+    Wm, am = merge_neurons(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, 1.0]), 0.0)
+    np.testing.assert_allclose(Wm, [[np.sqrt(3.0), 0.0]])
+    np.testing.assert_allclose(am, [np.sqrt(3.0)])

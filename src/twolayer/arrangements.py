@@ -140,7 +140,8 @@ def _critical_angles_2d(X: np.ndarray) -> np.ndarray:
     nonzero = np.linalg.norm(X, axis=1) > 0
     phi = np.arctan2(X[nonzero, 1], X[nonzero, 0])
     angles = np.concatenate([phi + np.pi / 2, phi - np.pi / 2]) % (2 * np.pi)
-    angles = np.sort(angles)
+    # x % 2 pi rounds up to 2 pi for x just below 0 (the direction of angle 0)
+    angles = np.sort(np.where(angles < 2 * np.pi, angles, 0.0))
     if angles.size == 0:
         return angles
     # merge angles that coincide up to rounding (collinear data points)
@@ -238,12 +239,12 @@ def pattern_count_bound(n: int, r: int) -> float:
     For ``X (n, d)`` of rank ``r`` the number ``P`` of distinct patterns
     ``1[X u >= 0]`` satisfies ``P <= 2 r (e (n - 1) / r)^r``
     (Pilanci and Ergen, 2020, after Cover, 1965): polynomial in ``n`` for fixed
-    rank.
+    rank. It needs ``n >= 2``: for one point it is 0, and one point has 2 patterns.
 
     Parameters
     ----------
     n : int
-        Number of samples, at least 1.
+        Number of samples, at least 2.
     r : int
         Rank of the data matrix, ``1 <= r <= n``.
 
@@ -251,7 +252,7 @@ def pattern_count_bound(n: int, r: int) -> float:
     -------
     float
     """
-    n = check_int(n, "n", low=1)
+    n = check_int(n, "n", low=2)
     r = check_int(r, "r", low=1)
     if r > n:
         raise ValueError(f"r must be <= n = {n} (a rank), got {r}")
@@ -340,11 +341,10 @@ def essential_constraints(X: object, patterns: object, *, angle_tol: float = 1e-
             # the rows do not fit in an open half circle: the cone is {0}, or a ray, which the
             # two extreme rows alone would not tell from the opposite ray; keep every row
             continue
-        lo = s[(g + 1) % s.size]  # the rows span the arc [lo, lo + width] counterclockwise
-        width = two_pi - gaps[g]
-        rel = (psi - lo) % two_pi
-        rel = np.where(rel > two_pi - angle_tol, rel - two_pi, rel)  # rounding just below lo
-        extreme = (rel <= angle_tol) | (rel >= width - angle_tol)
+        # the rows span the arc from lo = s[g + 1] counterclockwise to hi = s[g]; each row's
+        # distance to either end is measured from that end, so it is exactly 0 at the end
+        lo, hi = s[(g + 1) % s.size], s[g]
+        extreme = ((psi - lo) % two_pi <= angle_tol) | ((hi - psi) % two_pi <= angle_tol)
         row = np.zeros(X.shape[0], dtype=bool)
         row[idx[extreme]] = True
         keep[i] = row
