@@ -259,6 +259,10 @@ def test_critical_angles_of_collinear_points_are_merged_also_across_zero():
         assert angles.min() >= 0.0 and angles.max() < 2 * np.pi
         assert angles[0] == pytest.approx(0.0, abs=1e-12)
         assert _as_set(enumerate_patterns_2d(X)) == _brute_force(X)
+    # two points collinear up to 1e-13 rad (merged: tolerance 1e-12) whose angle 0 is computed
+    # as 0 and as 2 pi - 1e-13
+    angles = critical_angles_2d(np.array([[0.0, 1.0], [-1e-13, -1.0]]))
+    np.testing.assert_allclose(angles, [0.0, np.pi], atol=1e-12)
     # and x % 2 pi can round to 2 pi itself, which is the angle 0
     angles = critical_angles_2d(np.array([[-2e-16, -1.0], [2e-16, 1.0]]))
     assert angles.size == 2 and angles.max() < 2 * np.pi

@@ -291,7 +291,8 @@ def test_a_beta_path_rescales_large_targets_and_raises_on_other_failures(circle_
     X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
     # at ||y|| / beta = 5e8 the solver reports the program infeasible; the path re-solves it on
     # unit-size targets, as solve_convex does
-    path = convex.solve_convex_path(X, 1e6 * y, [BETA], P)
+    path = convex.solve_convex_path(X, 1e6 * y, [BETA, 0.05], P)
+    assert len(path.solutions) == 2 and path.values[1] < path.values[0]  # both betas solved
     sol = path.solutions[0]
     assert sol.status == "optimal" and sol.beta == BETA and np.array_equal(sol.y, 1e6 * y)
     assert sol.value == pytest.approx(solve_convex(X, 1e6 * y, BETA, P).value, rel=1e-6)

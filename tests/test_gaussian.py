@@ -176,3 +176,14 @@ def test_bad_inputs():
         fit_student(W, V, method="CG")
     with pytest.raises(ValueError, match="n_samples must be >= 2"):
         monte_carlo_loss(W, V, 1, rng=0)
+
+
+def test_fit_student_calls_a_point_that_is_not_critical_other():
+    # the classifier's third side (its global and spurious sides are tested above): one L-BFGS
+    # iteration from near the global minimum ends where the Hessian is positive definite but
+    # the gradient is not small; only the gradient test keeps it from being called spurious
+    W0 = np.eye(4) + 0.1 * np.random.default_rng(10).standard_normal((4, 4))
+    fit = fit_student(W0, identity_teacher(4), max_iter=1, polish_steps=0)
+    assert fit.grad_norm > 1e-3 and fit.loss > 1e-3
+    assert fit.min_eig > 1e-3
+    assert fit.kind == "other"

@@ -346,3 +346,27 @@ def test_path_norm_and_balance_in_closed_form():
     Wb, ab, bb = nw.balance(W, a, b)
     np.testing.assert_allclose(bb, [np.sqrt(0.4), -6.0, 0.0])
     np.testing.assert_allclose(ab, [2 / np.sqrt(0.4), -2.0, 0.0])
+
+
+def test_balance_keeps_every_constant_unit_and_only_those():
+    # w_j = 0: a_j relu(b_j) is the constant a_j b_j if b_j > 0 (kept as it is, for any a_j != 0)
+    # and 0 if b_j <= 0 (set to zero)
+    W = np.zeros((4, 2))
+    a = np.array([1.0, -2.0, 3.0, 1.0])
+    b = np.array([0.5, 0.25, 0.0, -1.0])
+    Wb, ab, bb = nw.balance(W, a, b)
+    np.testing.assert_array_equal(ab, [1.0, -2.0, 0.0, 0.0])
+    np.testing.assert_array_equal(bb, [0.5, 0.25, 0.0, 0.0])
+    assert np.all(Wb == 0)
+
+
+def test_random_starts_record_their_steps_and_use_the_unit_scale_by_default():
+    X, y, _, _ = data.teacher_regression(20, 3, 2, rng=4)
+    runs = nw.train_from_random_inits(X, y, 3, 0.05, runs=2, rng=0, lr=0.02, steps=5,
+                                      record_every=2)
+    for r in runs:
+        np.testing.assert_array_equal(r.steps_recorded, [0, 2, 4, 5])
+        assert r.history.shape == (4,)
+    study = nw.random_restarts(X, y, [3], 0.05, seeds=[0], runs=2, lr=0.02, steps=5)
+    unit = nw.random_restarts(X, y, [3], 0.05, seeds=[0], runs=2, lr=0.02, steps=5, scale=1.0)
+    np.testing.assert_array_equal(study.finals, unit.finals)
