@@ -258,3 +258,43 @@ def test_scales_of_data_and_targets(x_scale, y_scale):
     ref = solve_convex(X, y, beta, pat)
     res = solve_ipm(X, y, beta, pat)
     assert res.solution.value == pytest.approx(ref.value, rel=1e-7)
+
+
+def _stalling(seed, kind):
+    # problems on which the first version of the method ended at its iteration limit: the
+    # Mehrotra target far below an off-centre iterate's complementarity sent it off the
+    # central path (plain), and rank-deficient X left directions without curvature (rank)
+    gen = np.random.default_rng(seed)
+    n, d = (12, 3) if kind == "rank" else (13, 4)
+    X = gen.standard_normal((n, d))
+    y = gen.standard_normal(n)
+    if kind == "rank":
+        X[:, -1] = X[:, :-1] @ gen.standard_normal(d - 1)
+    beta = float(10 ** gen.uniform(-3, 0))
+    return X, y, beta, sample_patterns(X, 30, gen)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"),
+    [("plain", 1), ("plain", 7), ("plain", 10), ("plain", 23),
+     ("rank", 1), ("rank", 8), ("rank", 13), ("rank", 27)],
+)
+def test_problems_that_used_to_stall_converge_to_clarabel(kind, seed):
+    X, y, beta, pat = _stalling(seed, kind)
+    res = solve_ipm(X, y, beta, pat)
+    assert res.converged and res.iterations < 60
+    ref = solve_convex(X, y, beta, pat, solver="CLARABEL")
+    assert res.solution.value == pytest.approx(ref.value, rel=1e-7)
+    sol = res.solution
+    assert sol.V.shape == sol.U.shape == (pat.shape[0], X.shape[1])
+    S = 2.0 * pat - 1.0
+    assert (S * (sol.V @ X.T)).min() >= -1e-12 * np.abs(X).max() * np.abs(sol.V).max()
+    assert sol.value == pytest.approx(convex_objective(X, y, beta, pat, sol.V, sol.U), rel=1e-12)
+
+
+def test_rank_deficient_solution_lies_in_the_row_space():
+    X, y, beta, pat = _stalling(8, "rank")
+    sol = solve_ipm(X, y, beta, pat).solution
+    null = np.linalg.svd(X)[2][-1]  # X null = 0
+    assert np.abs(X @ null).max() < 1e-12
+    assert np.abs(np.vstack([sol.V, sol.U]) @ null).max() <= 1e-12 * np.abs(sol.V).max()

@@ -275,6 +275,29 @@ def _max_step(current: np.ndarray, change: np.ndarray) -> float:
     return min(1.0, 0.99 * float((-current[neg] / change[neg]).min()))
 
 
+#: A corrected step shorter than this (of the way to the boundary) from an iterate off the
+#: central path is replaced by a centering step: a Mehrotra target far below the iterate's own
+#: complementarity then sends it further off the path, and the next iterates lose the gap they
+#: had reached (bench/robustness.py found such runs ending at the iteration limit).
+_SHORT = 0.3
+#: Off the central path: some product ``z_k s_k`` below this fraction of their mean ``mu``, or a
+#: relative gap larger than at the previous iterate. (Short corrected steps from a centred
+#: iterate of a large problem still make progress; centering them again would stall.)
+_CENTRAL = 0.01
+
+
+def _corrected_step(st: Structure, grad, solve_h, slack, Z, W, corr):
+    """Newton direction for the cone target ``corr = target / s`` (with any second-order
+    term folded in), the multiplier change and the primal and dual step lengths to the
+    boundary (fraction 0.99)."""
+    live = st.live[:, None]
+    corr = np.where(live, corr, 0.0)
+    step = solve_h(-grad + st.cone_adjoint(corr))
+    dS = np.where(live, st.slacks(step), 0.0)
+    dZ = np.where(live, corr - Z - W * dS, 0.0)
+    return step, dZ, _max_step(slack[st.live], dS[st.live]), _max_step(Z[st.live], dZ[st.live])
+
+
 def zero_certificate(st: Structure, y: np.ndarray, beta: float) -> Certificate | None:
     """Exact certificate of the zero network when ``max_g ||X^T D_g y|| <= beta``, else None.
 
@@ -303,7 +326,10 @@ def solve(
     The cone constraints are handled primal-dual (slacks ``s = (2D - I) X x`` kept strictly
     positive, multipliers ``z > 0``), with Mehrotra's predictor-corrector choice of the
     centering target ``mu``; the norms by the eliminated barrier ``h_mu`` at the target of the
-    previous step. The start is ``v_i = w_i`` along an interior direction of each cone (fit
+    previous step. A corrected step shorter than ``_SHORT`` of the way to the boundary from
+    an iterate off the central path (some ``z s`` below ``_CENTRAL`` times their mean, or a gap
+    that grew) is replaced by a pure centering step. The
+    start is ``v_i = w_i`` along an interior direction of each cone (fit
     zero), scaled so that the penalty equals ``||y||^2 / 2``, with ``z s`` constant.
 
     Raises NotConvergedError with the last relative gap if ``max_iter`` steps do not reach
@@ -336,12 +362,17 @@ def solve(
         ad = _max_step(Z[st.live], dZ[st.live])
         mu_aff = float(((slack + ap * dS) * (Z + ad * dZ))[st.live].sum()) / m
         target = max(min(1.0, (mu_aff / mu) ** 3) * mu, floor)
-        corr = np.where(live, (target - dS * dZ) / slack, 0.0)
-        step = solve_h(-grad + st.cone_adjoint(corr))
-        dS = np.where(live, st.slacks(step), 0.0)
-        dZ = np.where(live, corr - Z - W * dS, 0.0)
-        G = G + _max_step(slack[st.live], dS[st.live]) * step
-        Z = Z + _max_step(Z[st.live], dZ[st.live]) * dZ
+        step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W,
+                                           (target - dS * dZ) / slack)
+        off = (float((Z * slack)[st.live].min()) < _CENTRAL * mu
+               or (len(history) > 1 and history[-1] > history[-2]))
+        if min(ap, ad) < _SHORT and off:
+            # the corrected direction hits the boundary at once from an iterate off the
+            # central path: take the pure centering step (target = current mu) instead
+            target = max(mu, floor)
+            step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, target / slack)
+        G = G + ap * step
+        Z = Z + ad * dZ
         mu_h = target
         slack = np.where(live, st.slacks(G), 1.0)
     if not done and raise_on_limit:

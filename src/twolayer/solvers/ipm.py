@@ -61,6 +61,24 @@ class IPMResult:
     dual: np.ndarray
 
 
+def _row_space(X: np.ndarray) -> np.ndarray:
+    """Orthonormal basis ``Q (d, r)`` of the row space of ``X`` (``r`` its numerical rank).
+
+    The fit and the cone constraints depend on a group ``x_g`` only through ``X x_g``, and
+    a component of ``x_g`` in the null space of ``X`` only adds to ``||x_g||``; so every
+    optimal group lies in the row space, and the program in ``c_g`` with ``x_g = Q c_g`` (data
+    ``X Q``, the same norms) has the same optimum. For rank-deficient ``X`` this removes the
+    directions in which the Newton matrix has no curvature but the smoothed norm's, which
+    vanishes as the barrier parameter goes to zero. For full column rank ``Q = I``.
+    """
+    d = X.shape[1]
+    _, sv, Vt = np.linalg.svd(X, full_matrices=False)
+    rank = int((sv > max(X.shape) * np.finfo(float).eps * sv[0]).sum()) if sv.size else 0
+    if rank == d:
+        return np.eye(d)
+    return Vt[:max(rank, 1)].T
+
+
 def _solve_checked(
     X: np.ndarray,
     y: np.ndarray,
@@ -72,20 +90,22 @@ def _solve_checked(
     raise_on_limit: bool = True,
 ) -> IPMResult:
     """:func:`solve_ipm` on checked arrays (also the ``solver="ipm"`` path of solve_convex)."""
-    st = Structure(X, patterns)
-    P, d = patterns.shape[0], X.shape[1]
+    basis = _row_space(X)
+    st = Structure(X @ basis, patterns)
+    P = patterns.shape[0]
     zero = _ipm.zero_certificate(st, y, beta)
     if zero is not None:
-        G = np.zeros((2 * P, d))
+        G = np.zeros((2 * P, basis.shape[1]))
         state = _ipm.IPMState(G=G, Z=np.zeros((X.shape[0], 2 * P)), lam=y.copy(),
                               certificate=zero, iterations=0, converged=True, history=(0.0,))
     else:
         state = _ipm.solve(st, y, beta, tol_gap=tol_gap, tol_feas=tol_feas,
                            max_iter=max_iter, raise_on_limit=raise_on_limit)
+    G = state.G @ basis.T
     solution = ConvexSolution(
         value=state.certificate.primal,
-        V=state.G[:P].copy(),
-        U=state.G[P:].copy(),
+        V=G[:P].copy(),
+        U=G[P:].copy(),
         patterns=patterns,
         status="optimal" if state.converged else "iteration_limit",
         X=X,
