@@ -264,7 +264,12 @@ def symmetric_sample(n: int, d: int, rng: object, *, symmetrize: bool) -> np.nda
         return X
     if factorial(d) > 5040:
         raise ValueError(f"symmetrize needs d <= 7 (d! copies of the sample), got d = {d}")
-    return np.concatenate([X[:, list(p)] for p in permutations(range(d))])
+    return _closed(X)
+
+
+def _closed(X: np.ndarray) -> np.ndarray:
+    """The rows of ``X (n, d)`` under all ``d!`` column permutations, shape (n d!, d)."""
+    return np.concatenate([X[:, list(p)] for p in permutations(range(X.shape[1]))])
 
 
 def _deep_kernel(theta: np.ndarray, X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -487,15 +492,17 @@ def _study(
     tol: float,
     max_iter: int,
     grad_tol: float,
+    ftarget: float = 1e-12,
 ) -> SymmetryRow:
-    """Batched L-BFGS from ``N(0, 1/d)`` starts per seed, then :func:`_classify_many`."""
+    """Batched L-BFGS from ``N(0, 1/d)`` starts per seed (a run also stops at the loss
+    ``ftarget``), then :func:`_classify_many`."""
     counts = {"global": 0, "spurious": 0, "saddle": 0, "other": 0}
     minima: list[tuple[float, str, int]] = []
     stalled: list[tuple[float, float, bool]] = []
     for seed in seeds:
         gen = as_rng(seed)
         x0 = gen.standard_normal((runs, p)) / np.sqrt(d)
-        res = _batched_lbfgs(fun, x0, 1e-9, 1e-12, max_iter, 10)
+        res = _batched_lbfgs(fun, x0, 1e-9, ftarget, max_iter, 10)
         c, m, st = _classify_many(fun, res, k, d, 1e-8, grad_tol, tol)
         for key in counts:
             counts[key] += c[key]
@@ -557,13 +564,15 @@ def three_layer_symmetry(
     seeds = check_int_sequence(seeds, "seeds", low=0)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     max_iter = check_int(max_iter, "max_iter", low=1)
-    Z = as_rng(sample_rng).standard_normal((n, d))
-    X = np.concatenate([Z[:, list(q)] for q in permutations(range(d))])
+    X = _closed(as_rng(sample_rng).standard_normal((n, d)))
 
     def fun(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _deep_kernel(theta, X, d)
 
-    return _study("ReLU, three layers", fun, d, d, 2 * d * d, runs, seeds, tol, max_iter, 1e-6)
+    # A run stops at the loss 1e-9, below the global threshold 1e-8: on the kinked empirical
+    # loss the last decades towards zero cost most of the iterations and change no verdict.
+    return _study("ReLU, three layers", fun, d, d, 2 * d * d, runs, seeds, tol, max_iter, 1e-6,
+                  1e-9)
 
 
 def _population_fun(V: np.ndarray, law: InputLaw, activation: str, k: int) -> Callable:
