@@ -254,3 +254,66 @@ def test_symmetry_table_figure_draws_one_dot_per_orbit():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["ReLU, rho = -0.1"]
     fig2 = plot_rho_frame(symmetry.rho_sweep(5, [0.0], 5, rng=0), 0)
     assert len(fig2.axes) >= 2
+
+
+# ----------------------------------------------------------------------------- one more layer
+
+
+def test_the_closed_sample_makes_the_three_layer_loss_invariant_under_its_three_groups():
+    d = 3
+    X = symmetry.symmetric_sample(4, d, 2, symmetrize=True)
+    gen = np.random.default_rng(5)
+    W, A = gen.standard_normal((d, d)), gen.standard_normal((d, d))
+
+    def loss(W, A):
+        return beyond._deep_kernel(np.concatenate([W.ravel(), A.ravel()])[None], X, d)[0][0]
+
+    p, q, r = [2, 0, 1], [1, 0, 2], [0, 2, 1]
+    base = loss(W, A)
+    # Rows of A; rows of W with columns of A; columns of W (the closed sample is needed here).
+    assert loss(W, A[p]) == pytest.approx(base, abs=1e-13)
+    assert loss(W[q], A[:, q]) == pytest.approx(base, abs=1e-13)
+    assert loss(W[:, r], A) == pytest.approx(base, abs=1e-13)
+    raw = symmetry.symmetric_sample(4, d, 2, symmetrize=False)
+    raw_loss = beyond._deep_kernel(np.concatenate([W[:, r].ravel(), A.ravel()])[None], raw, d)
+    assert abs(raw_loss[0][0] - beyond._deep_kernel(
+        np.concatenate([W.ravel(), A.ravel()])[None], raw, d)[0][0]) > 1e-6
+
+
+def test_three_layer_study_counts_every_run_and_never_calls_a_stalled_run_a_minimum():
+    row = symmetry.three_layer_symmetry(4, 50, 15, [0], 0)
+    assert row.setting == "ReLU, three layers" and row.k == 4 and row.runs == 15
+    assert sum(row.counts.values()) == 15
+    assert row.counts["global"] >= 10
+    # Seed 0 stalls three runs on kinks of the empirical loss; they stay "other", not minima.
+    assert row.counts["spurious"] == 0 and row.orbits == ()
+    assert len(row.stalled) == 3 <= row.counts["other"]
+    for loss, g, _ in row.stalled:
+        assert loss > 1e-8 and g > 1e-6 / np.sqrt(32)
+    assert [s[0] for s in row.stalled] == sorted(s[0] for s in row.stalled)
+    assert row == symmetry.three_layer_symmetry(4, 50, 15, [0], 0)
+
+
+def test_rows_join_their_runs():
+    a = symmetry.three_layer_symmetry(3, 10, 4, [0], 1)
+    b = symmetry.three_layer_symmetry(3, 10, 4, [1], 1)
+    both = a.join(b)
+    assert both.runs == 8 and both == symmetry.three_layer_symmetry(3, 10, 4, [0, 1], 1)
+    assert all(both.counts[key] == a.counts[key] + b.counts[key] for key in a.counts)
+    rows = symmetry.least_symmetry_table(6, 10, [0, 1], settings=["ReLU, N(0, I)"])
+    one = symmetry.least_symmetry_table(6, 10, [0], settings=["ReLU, N(0, I)"])[0]
+    two = symmetry.least_symmetry_table(6, 10, [1], settings=["ReLU, N(0, I)"])[0]
+    assert one.join(two) == rows[0]
+    with pytest.raises(ValueError, match="other must have setting, k, tol"):
+        a.join(one)
+    with pytest.raises(TypeError, match="other must be a SymmetryRow"):
+        a.join("row")
+
+
+def test_three_layer_errors():
+    with pytest.raises(ValueError, match="d must be <= 7"):
+        symmetry.three_layer_symmetry(8, 1, 1, [0], 0)
+    with pytest.raises(ValueError, match="d must be >= 2"):
+        symmetry.three_layer_symmetry(1, 1, 1, [0], 0)
+    with pytest.raises(TypeError, match="runs must be an integer"):
+        symmetry.three_layer_symmetry(3, 1, 1.5, [0], 0)

@@ -45,6 +45,7 @@ from .beyond import (
     sample_noise_isotropy,
     symmetric_sample,
     symmetry_of_minima,
+    three_layer_symmetry,
 )
 from .isotropy import (
     Isotropy,
@@ -86,6 +87,7 @@ __all__ = [
     "sample_noise_isotropy",
     "symmetric_sample",
     "symmetry_of_minima",
+    "three_layer_symmetry",
     "follow_type_a",
     "type_a_critical_point",
     "type_a_loss",
