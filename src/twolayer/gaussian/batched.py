@@ -33,7 +33,7 @@ from .._checks import (
 from ._checks import row_norms
 from .arccos import _SMALL_SINE, _arccos
 from .relu_teacher import _hessian, _loss_and_gradient
-from .students import FitResult, identity_teacher
+from .students import EndPointCounts, FitResult, identity_teacher
 
 __all__ = [
     "BatchedFit",
@@ -399,7 +399,7 @@ def _wilson(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[
 
 
 @dataclass(frozen=True)
-class SpuriousRates:
+class SpuriousRates(EndPointCounts):
     """Outcome of :func:`spurious_rates`.
 
     Attributes
@@ -419,21 +419,9 @@ class SpuriousRates:
     fits: dict[int, tuple[FitResult, ...]]
     evaluations: dict[int, int]
 
-    def count(self, k: int, kind: str = "spurious") -> int:
-        """Number of runs at size k that ended at a point of the given kind."""
-        return sum(f.kind == kind for f in self.fits[k])
-
-    def fraction(self, k: int, kind: str = "spurious") -> float:
-        """Fraction of the runs at size k that ended at a point of the given kind."""
-        return self.count(k, kind) / len(self.fits[k])
-
     def interval(self, k: int, kind: str = "spurious") -> tuple[float, float]:
         """95% Wilson interval of :meth:`fraction`."""
         return _wilson(self.count(k, kind), len(self.fits[k]))
-
-    def losses(self, k: int, kind: str = "spurious") -> np.ndarray:
-        """Sorted loss values of the end points of the given kind at size k."""
-        return np.sort([f.loss for f in self.fits[k] if f.kind == kind])
 
 
 def spurious_rates(

@@ -7,7 +7,7 @@ Imports only :mod:`twolayer._checks` and the package's other modules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -192,8 +192,27 @@ def _newton_polish(W: np.ndarray, V: np.ndarray, steps: int) -> np.ndarray:
     return W
 
 
+class EndPointCounts:
+    """Counts over ``self.fits`` (dict k -> sequence of :class:`FitResult`), shared by the
+    results of :func:`spurious_minima_experiment` and :func:`twolayer.gaussian.spurious_rates`."""
+
+    fits: Mapping[int, Sequence[FitResult]]
+
+    def count(self, k: int, kind: str = "spurious") -> int:
+        """Number of runs at size k that ended at a point of the given kind."""
+        return sum(f.kind == kind for f in self.fits[k])
+
+    def fraction(self, k: int, kind: str = "spurious") -> float:
+        """Fraction of the runs at size k that ended at a point of the given kind."""
+        return self.count(k, kind) / len(self.fits[k])
+
+    def losses(self, k: int, kind: str = "spurious") -> np.ndarray:
+        """Sorted loss values of the end points of the given kind at size k."""
+        return np.sort([f.loss for f in self.fits[k] if f.kind == kind])
+
+
 @dataclass
-class SpuriousExperiment:
+class SpuriousExperiment(EndPointCounts):
     """Outcome of :func:`spurious_minima_experiment`.
 
     Attributes
@@ -209,14 +228,6 @@ class SpuriousExperiment:
     ks: list[int]
     runs: int
     fits: dict[int, list[FitResult]] = field(default_factory=dict)
-
-    def fraction(self, k: int, kind: str = "spurious") -> float:
-        """Fraction of the runs at size k that ended at a point of the given kind."""
-        return sum(f.kind == kind for f in self.fits[k]) / len(self.fits[k])
-
-    def losses(self, k: int, kind: str = "spurious") -> np.ndarray:
-        """Sorted loss values of the end points of the given kind at size k."""
-        return np.sort([f.loss for f in self.fits[k] if f.kind == kind])
 
 
 def spurious_minima_experiment(
