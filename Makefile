@@ -55,9 +55,10 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-# Authors' build: execution cache (only changed chapters re-run).
+# Authors' build: execution cache (only changed chapters re-run). BOOK_JOBS: the pages are read,
+# and so executed, in $(WORKERS) processes (book/_ext/execution_mode.py).
 book: $(INSTALLED) $(ASSETS)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	BOOK_JOBS=$(WORKERS) $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
 
 # nbval needs notebooks from a forced execution: a chapter taken from the execution cache is
@@ -67,7 +68,7 @@ $(BUILD)/.forced: $(INSTALLED) $(ASSETS) $(SOURCES)
 	# BOOK_EXECUTE overrides execute_notebooks of _config.yml (book/_ext/execution_mode.py).
 	# --all: Sphinx re-reads (so re-executes) only the pages whose source changed, not those
 	# whose library code or extension (book/_ext) changed.
-	BOOK_EXECUTE=force $(BIN)/jupyter-book build . -W -n --keep-going --all
+	BOOK_EXECUTE=force BOOK_JOBS=$(WORKERS) $(BIN)/jupyter-book build . -W -n --keep-going --all
 	touch $@
 	@echo "The book is at $(CURDIR)/$(BUILD)/html/index.html"
 
