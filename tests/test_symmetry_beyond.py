@@ -125,6 +125,26 @@ def test_detect_isotropy_on_constructed_points(sizes, label, order):
     assert symmetry.detect_isotropy(broken, tol=1e-9).order < order
 
 
+@pytest.mark.parametrize(("label", "tex"), [
+    ("ΔS_8", r"$\Delta S_{8}$"),
+    ("ΔS_6 × ΔS_2", r"$\Delta S_{6} \times \Delta S_{2}$"),
+    ("ΔS_5 × S_3(rows)", r"$\Delta S_{5} \times S_{3}^{\text{rows}}$"),
+    ("ΔS_4 × ΔS_4 × S_2(cols)", r"$\Delta S_{4} \times \Delta S_{4} \times S_{2}^{\text{cols}}$"),
+    ("1", "$1$"),
+])
+def test_isotropy_labels_as_tex_for_the_prose(label, tex):
+    assert symmetry.label_math(label) == tex
+
+
+def test_label_math_refuses_what_is_not_a_label():
+    with pytest.raises(ValueError, match="label must be a label of Isotropy, got 'S_x'"):
+        symmetry.label_math("S_x")
+    with pytest.raises(ValueError, match="label must be a label of Isotropy"):
+        symmetry.label_math("ΔS_4 x ΔS_2")
+    with pytest.raises(TypeError, match="label must be a str, got int"):
+        symmetry.label_math(4)
+
+
 def test_maximal_type_rule():
     assert beyond._is_maximal("ΔS_10", 10) and beyond._is_maximal("ΔS_9", 10)
     assert beyond._is_maximal("ΔS_5 × ΔS_5", 10)

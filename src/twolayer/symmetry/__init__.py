@@ -52,6 +52,7 @@ from .isotropy import (
     act,
     detect_isotropy,
     isotropy_labels,
+    label_math,
 )
 from .spectrum import (
     ReducedSpectrum,
@@ -81,6 +82,7 @@ __all__ = [
     "detect_isotropy",
     "gaussian_mixture",
     "isotropy_labels",
+    "label_math",
     "law_loss_and_gradient",
     "least_symmetry_table",
     "rho_sweep",

@@ -6,6 +6,7 @@ Imports only :mod:`twolayer._checks`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import factorial
@@ -20,6 +21,7 @@ __all__ = [
     "act",
     "detect_isotropy",
     "isotropy_labels",
+    "label_math",
 ]
 
 
@@ -217,6 +219,37 @@ def _restrict(components: list[list[int]], keep: list[int]) -> list[list[int]]:
     out = [[x for x in comp if x in keep] for comp in components]
     out = [b for b in out if b]
     return sorted(out, key=lambda b: (len(b), b[0]))
+
+
+_LABEL_PART = re.compile(r"(?P<delta>Δ?)S_(?P<n>\d+)(?:\((?P<side>rows|cols)\))?")
+
+
+def label_math(label: str) -> str:
+    """An :attr:`Isotropy.label` as inline TeX for prose, e.g. ``"ΔS_4 × ΔS_2"`` to
+    ``"$\\Delta S_{4} \\times \\Delta S_{2}$"`` (``"S_3(rows)"`` to ``S_{3}`` with a ``rows``
+    superscript; ``"1"``, the trivial group, to ``"$1$"``).
+
+    Raises
+    ------
+    TypeError
+        If ``label`` is not a string.
+    ValueError
+        If ``label`` is not of that form.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}")
+    if label == "1":
+        return "$1$"
+    parts = []
+    for part in label.split(" × "):
+        match = _LABEL_PART.fullmatch(part)
+        if match is None:
+            raise ValueError(f"label must be a label of Isotropy, got {label!r}")
+        tex = ("\\Delta " if match["delta"] else "") + f"S_{{{match['n']}}}"
+        if match["side"]:
+            tex += f"^{{\\text{{{match['side']}}}}}"
+        parts.append(tex)
+    return "$" + " \\times ".join(parts) + "$"
 
 
 def isotropy_labels(
