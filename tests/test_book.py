@@ -77,7 +77,7 @@ def test_chapter_installs_nothing_and_downloads_nothing(chapter):
 @pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: p.name)
 def test_every_glued_name_in_the_prose_is_glued_by_a_cell(chapter):
     text = chapter.read_text()
-    used = set(re.findall(r"\{glue(?::text|:)?\}`([A-Za-z_][A-Za-z0-9_]*)", text))
+    used = set(re.findall(r"\{glue(?::text|:md|:)?\}`([A-Za-z_][A-Za-z0-9_]*)", text))
     glued = set(re.findall(r"glue\(\s*\"([A-Za-z_][A-Za-z0-9_]*)\"", text))
     assert used <= glued, f"not glued: {sorted(used - glued)}"
 

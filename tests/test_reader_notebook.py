@@ -166,3 +166,13 @@ def test_unresolved_names_are_reported(site):
 ])
 def test_glue_text_formats_as_myst_nb(site, text, fmt, shown):
     assert site.format_glue_text(text, fmt) == shown
+
+
+@pytest.mark.parametrize("role", ["{glue:md}`label`", "{glue:md}`label:myst`"])
+def test_glued_markdown_reads_as_the_page(site, role):
+    ctx = site.ReaderContext(
+        glue={"label": {"text/markdown": "$\\Delta S_{4}$", "text/plain": "<Markdown>"}},
+        refs={}, citations={})
+    assert site._inline(f"the isotropy {role} of the point", ctx) == (
+        "the isotropy $\\Delta S_{4}$ of the point")
+    assert ctx.missing == []

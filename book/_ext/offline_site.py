@@ -239,7 +239,8 @@ def _role(match: re.Match, ctx: ReaderContext) -> str:
     name, text = match["name"], match["text"]
     explicit = re.fullmatch(r"(?s)(?P<title>.*?)\s*<(?P<target>[^<>]+)>", text)
     if name in ("glue", "glue:", "glue:text", "glue:md"):
-        key, _, fmt = text.partition(":") if name == "glue:text" else (text, "", "")
+        # {glue:text}`key:fmt` and {glue:md}`key:myst` (the Markdown parsed as MyST, for math).
+        key, _, fmt = text.partition(":") if name in ("glue:text", "glue:md") else (text, "", "")
         if key not in ctx.glue:
             ctx.missing.append(key)
             return f"`{key}`"
