@@ -25,8 +25,10 @@ it holds the population quantities of the ``|x|`` teacher of Li, Ma & Zhang (202
 
 Modules: ``arccos`` (the arc-cosine kernels), ``relu_teacher`` (loss, gradient and Hessian of
 ReLU teacher-student fitting), ``students`` (fitting students, spurious minima),
-``batched`` (many students at once: batched L-BFGS, classification, rates with Wilson
-intervals), ``abs_teacher`` (the teacher ``sum_i a_i |v_i . x|``, its Hermite terms and dynamics).
+``batched`` (many students at once: batched L-BFGS and gradient descent, classification,
+rates with Wilson intervals), ``published`` (the spurious-minimum counts of Safran, Yehudai &
+Shamir 2021, for comparison), ``abs_teacher`` (the teacher ``sum_i a_i |v_i . x|``, its
+Hermite terms and dynamics).
 """
 
 from __future__ import annotations
@@ -49,12 +51,15 @@ from .arccos import (
 from .batched import (
     BatchedFit,
     SpuriousRates,
+    batched_gradient_descent,
     batched_lbfgs,
     batched_loss_and_gradient,
     classify_point,
     spurious_rates,
+    spurious_rates_gd,
     wilson_interval,
 )
+from .published import PublishedRates, safran2021_rates
 from .relu_teacher import (
     hessian_rows,
     hessian_spectrum,
@@ -75,6 +80,7 @@ from .students import (
 __all__ = [
     "BatchedFit",
     "FitResult",
+    "PublishedRates",
     "SpuriousExperiment",
     "SpuriousRates",
     "StagedDynamics",
@@ -85,6 +91,7 @@ __all__ = [
     "abs_teacher_loss",
     "arccos_kernel",
     "arccos_kernel0",
+    "batched_gradient_descent",
     "batched_lbfgs",
     "batched_loss_and_gradient",
     "classify_point",
@@ -100,7 +107,9 @@ __all__ = [
     "population_hessian",
     "population_loss",
     "spurious_minima_experiment",
+    "safran2021_rates",
     "spurious_rates",
+    "spurious_rates_gd",
     "width_study",
     "wilson_interval",
 ]
