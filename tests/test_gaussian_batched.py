@@ -289,3 +289,39 @@ def test_chapter_claim_the_optimizer_does_not_shift_the_rate():
     assert ("global", "spurious") in kinds and ("spurious", "global") in kinds
     assert abs(gd.count(8) - lb.count(8)) <= 3
     assert set(gd.fits[8][r].kind for r in range(100)) <= {"global", "spurious"}
+
+
+def test_spurious_minima_are_refined_so_that_one_loss_level_reads_as_one_isotropy_type():
+    # Chapter 4's k = 6 runs: three end at the level 0.025081, which L-BFGS leaves at a
+    # gradient of about 1e-8, up to 1.4e-6 off the minimum; unrefined, one of them read as
+    # ΔS_3 × ΔS_2 at detect_isotropy's tolerance of 1e-6.
+    from twolayer import symmetry
+
+    rates = gaussian.spurious_rates([6], 400, rng=2018)
+    minima = [f for f in rates.fits[6] if f.kind == "spurious"]
+    assert len(minima) == 3
+    V = gaussian.identity_teacher(6)
+    for f in minima:
+        assert f.grad_norm <= 1e-13
+        assert np.linalg.norm(gaussian.population_gradient(f.W, V)) == pytest.approx(
+            f.grad_norm, abs=1e-15)
+        assert f.loss == pytest.approx(gaussian.population_loss(f.W, V), abs=1e-15)
+    labels = symmetry.isotropy_labels([f.W for f in minima], [f.loss for f in minima])
+    assert labels == ["ΔS_5"] * 3
+    assert max(f.loss for f in minima) - min(f.loss for f in minima) <= 1e-12
+
+
+def test_newton_refinement_never_raises_the_gradient_norm():
+    from twolayer.gaussian.relu_teacher import _loss_and_gradient
+
+    V = gaussian.identity_teacher(4)
+    nv = np.ones(4)
+    const = 0.5 * float(gaussian.arccos_kernel(V, V).sum())
+    for seed in range(5):  # far from any critical point: a Newton step may be refused
+        W = np.random.default_rng(seed).standard_normal((4, 4))
+        loss, g = _loss_and_gradient(W, V, nv, const)
+        W2, loss2, gnorm2 = batched._newton_polish(W, V, nv, const, loss, g)
+        assert gnorm2 <= np.linalg.norm(g)
+        assert gnorm2 == pytest.approx(
+            np.linalg.norm(gaussian.population_gradient(W2, V)), rel=1e-12)
+        assert loss2 == pytest.approx(gaussian.population_loss(W2, V), rel=1e-12)
