@@ -157,3 +157,15 @@ def test_rates_errors():
         batched.batched_loss_and_gradient(np.ones((2, 3, 3)), np.eye(2))
     with pytest.raises(TypeError, match="fun must be callable"):
         batched.batched_lbfgs(3, np.ones((2, 2)))
+
+
+def test_wilson_interval_is_the_set_the_score_test_does_not_reject():
+    # the numbers above from their definition (Wilson 1927): the interval holds the p with
+    # (p_hat - p)^2 <= z^2 p (1 - p) / n, whose ends are the roots of a quadratic in p
+    z = 1.959963984540054
+    for successes, trials in [(5, 10), (0, 10), (3, 17), (40, 40)]:
+        p_hat = successes / trials
+        # (1 + z^2/n) p^2 - (2 p_hat + z^2/n) p + p_hat^2 = 0
+        roots = np.sort(np.roots([1 + z**2 / trials, -(2 * p_hat + z**2 / trials), p_hat**2]).real)
+        low, high = batched.wilson_interval(successes, trials)
+        np.testing.assert_allclose([low, high], roots, atol=1e-12)
