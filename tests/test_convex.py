@@ -547,3 +547,48 @@ def test_recover_network_checks_its_tolerance(circle_problem):
     assert np.all(a[:-1] >= a[1:] - np.inf)  # (any order within a sign)
     W, a = recover_network(sol, tol=0.999)
     assert a.size >= 0
+
+
+def _hand_solution(X, y, beta, V, U):
+    """A ConvexSolution built by hand (only X, y, beta, V and U matter to recover_network)."""
+    P = V.shape[0]
+    return ConvexSolution(value=np.nan, V=V, U=U, patterns=np.ones((P, X.shape[0]), dtype=bool),
+                          status="optimal", X=X, y=y, beta=beta)
+
+
+def test_recovery_measures_its_tolerance_against_the_network_of_all_groups():
+    # groups: w (positive) and g3 (negative) fit y exactly; a pair +g, -g, the smallest
+    # groups, cancels. Dropping the pair lowers the objective; dropping g3 as well costs delta.
+    # The documented rule keeps g3 iff delta > tol |objective of all groups|, whatever the
+    # objective of other subsets (one of the pair dropped: far larger)
+    X = np.random.default_rng(8).standard_normal((12, 2))
+    w, g3, g = np.array([2.0, 1.0]), np.array([-0.005, 0.02]), np.array([0.007, 0.007])
+    y = np.maximum(X @ w, 0) - np.maximum(X @ g3, 0)
+    beta = 1e-3
+    sol = _hand_solution(X, y, beta, np.array([w, g]), np.array([g, g3]))
+    all_groups = objective(X, y, *_net([w, g], [g, g3]), beta)
+    pair_dropped = objective(X, y, *_net([w], [g3]), beta)
+    assert pair_dropped < all_groups < objective(X, y, *_net([w], [g, g3]), beta) / 1.1
+    delta = objective(X, y, *_net([w], []), beta) - all_groups  # g3 dropped too
+    assert 0 < delta < all_groups
+    # just above delta: g3 may go; just below: it stays
+    W, a = recover_network(sol, tol=1.01 * delta / all_groups)
+    assert a.size == 1
+    assert objective(X, y, W, a, beta) <= all_groups * (1 + 1.01 * delta / all_groups)
+    W, a = recover_network(sol, tol=0.99 * delta / all_groups)
+    assert a.size == 2
+    np.testing.assert_allclose(forward(X, W, a), y, atol=1e-12)  # w and g3: the exact fit
+    # tol = 0 keeps exactly what does not raise the objective: the pair goes, g3 and w stay
+    W, a = recover_network(sol, tol=0.0)
+    assert a.size == 2 and objective(X, y, W, a, beta) == pytest.approx(pair_dropped, rel=1e-12)
+    # one exact group (and a zero one): with tol = 0 nothing can go, the network is w
+    exact = _hand_solution(X, np.maximum(X @ w, 0), beta, np.array([w]), np.zeros((1, 2)))
+    W, a = recover_network(exact, tol=0.0)
+    np.testing.assert_allclose(W, [w / np.sqrt(np.linalg.norm(w))], rtol=1e-15)
+
+
+def _net(V, U):
+    """The balanced network of groups V (positive) and U (negative): w = g / sqrt|g|."""
+    G = np.vstack([np.reshape(V, (-1, 2)), np.reshape(U, (-1, 2))])
+    root = np.sqrt(np.linalg.norm(G, axis=1))
+    return G / root[:, None], np.concatenate([np.ones(len(V)), -np.ones(len(U))]) * root
