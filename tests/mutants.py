@@ -90,7 +90,8 @@ def main() -> None:
     from mutmut.__main__ import _run
 
     before = _saved_statuses() if args.survivors else {}
-    names = [k for k, s in before.items() if s not in ("killed", "timeout")]
+    # the mutants the last run checked and did not kill (not those a partial run never reached)
+    names = [k for k, s in before.items() if s not in ("killed", "timeout", "not checked")]
     if args.only:
         package = f"twolayer.{args.module}" + (".*" if only[0].endswith("*.py") else "")
         # a method is named Class.method, which mutmut spells xǁClassǁmethod

@@ -439,6 +439,13 @@ def test_the_inaccuracy_warning_is_turned_into_the_status_and_not_shown():
         warnings.simplefilter("always")
         convex.solve_problem(problem, "CLARABEL", None, "the test program")
     assert caught == [] and len(problem.calls) == 2
+    # only that warning: any other warning of the solver still reaches the caller
+    problem = _ScriptedProblem("optimal")
+    problem.solve = lambda **kw: (warnings.warn("the problem is badly scaled", UserWarning,
+                                                stacklevel=2),
+                                  setattr(problem, "status", "optimal"))
+    with pytest.warns(UserWarning, match="badly scaled"):
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
 
 
 def test_the_ipm_solver_solves_the_same_program(circle_problem):
