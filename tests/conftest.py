@@ -4,7 +4,9 @@
   imports pyplot;
 - ``circle_problem``: the circle-teacher regression of the convex-program chapters (30 points,
   ``beta = 0.1``) with its exact arrangement and the solved convex program;
-- ``central_difference``: central finite differences of a scalar or array-valued function.
+- ``central_difference``: central finite differences of a scalar or array-valued function;
+- ``relu_loss_by_hand``: the Gaussian teacher-student loss written out independently of
+  ``twolayer.gaussian``.
 """
 
 from __future__ import annotations
@@ -67,3 +69,24 @@ def _central_difference(
 @pytest.fixture(scope="session")
 def central_difference() -> Callable[..., np.ndarray]:
     return _central_difference
+
+
+def _relu_loss_by_hand(W: np.ndarray, V: np.ndarray) -> float:
+    """``1/2 E (sum_j relu(w_j.x) - sum_i relu(v_i.x))^2`` for ``x ~ N(0, I)``, written out here.
+
+    From the arc-cosine kernel of degree 1 (Cho & Saul 2009): ``E relu(w.x) relu(v.x) = |w| |v|
+    (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle between ``w`` and ``v``.
+    """
+
+    def kernel(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        na, nb = np.linalg.norm(A, axis=1)[:, None], np.linalg.norm(B, axis=1)[None, :]
+        cos = np.clip(A @ B.T / (na * nb), -1.0, 1.0)
+        t = np.arccos(cos)
+        return na * nb * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi)
+
+    return float(0.5 * (kernel(W, W).sum() - 2 * kernel(W, V).sum() + kernel(V, V).sum()))
+
+
+@pytest.fixture(scope="session")
+def relu_loss_by_hand() -> Callable[[np.ndarray, np.ndarray], float]:
+    return _relu_loss_by_hand

@@ -15,7 +15,13 @@ by the node ids of the tests just added: the earlier tests did not kill the surv
 only the new ones against them is enough (a survivor that no new test reaches counts as not
 killed).
 
-Usage: python tests/mutants.py MODULE [--max-children N] [--survivors [--tests NODE ...]]
+``--only FUNCTION ...`` runs (afresh) only the mutants of the named functions of the module
+(``Class.method`` for a method; mutmut's glob ``twolayer.<module>.x_<function>__mutmut_*``),
+e.g. those an earlier partial run did not reach; the counts are then those of these functions
+only.
+
+Usage: python tests/mutants.py MODULE [--max-children N] [--only FUNCTION ...]
+       [--survivors [--tests NODE ...]]
 """
 
 from __future__ import annotations
@@ -52,7 +58,10 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--survivors", action="store_true")
     parser.add_argument("--tests", nargs="+")
+    parser.add_argument("--only", nargs="+", metavar="FUNCTION")
     args = parser.parse_args()
+    if args.only and args.survivors:
+        raise SystemExit("--only starts a fresh run; it cannot be combined with --survivors")
     if args.max_children < 1:
         raise SystemExit(f"--max-children must be >= 1, got {args.max_children}")
     tests = _tests_of(args.module)
@@ -81,7 +90,13 @@ def main() -> None:
     from mutmut.__main__ import _run
 
     before = _saved_statuses() if args.survivors else {}
-    names = [k for k, s in before.items() if s not in ("killed", "timeout")]
+    # the mutants the last run checked and did not kill (not those a partial run never reached)
+    names = [k for k, s in before.items() if s not in ("killed", "timeout", "not checked")]
+    if args.only:
+        package = f"twolayer.{args.module}" + (".*" if only[0].endswith("*.py") else "")
+        # a method is named Class.method, which mutmut spells xǁClassǁmethod
+        names = [f"{package}.x" + ("ǁ" + name.replace(".", "ǁ") if "." in name else "_" + name)
+                 + "__mutmut_*" for name in args.only]
     start = time.monotonic()
     if names or not args.survivors:
         _run(names, args.max_children)

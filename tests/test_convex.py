@@ -372,3 +372,230 @@ def test_merge_neurons_grows_clusters_from_the_largest_neuron():
     Wm, am = merge_neurons(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, 1.0]), 0.0)
     np.testing.assert_allclose(Wm, [[np.sqrt(3.0), 0.0]])
     np.testing.assert_allclose(am, [np.sqrt(3.0)])
+
+
+# ------------------------------------------- the rest of the module: retries, rescaling, recovery
+
+
+class _ScriptedProblem:
+    """Stands in for a cvxpy Problem: each solve plays the next step of ``script``, which is a
+    status, or an exception to raise, or a status with the warning cvxpy gives on inaccuracy."""
+
+    def __init__(self, *script):
+        self.script = list(script)
+        self.calls = []
+        self.status = None
+
+    def solve(self, **kwargs):
+        import warnings
+
+        self.calls.append(kwargs)
+        step = self.script[len(self.calls) - 1]
+        if isinstance(step, Exception):
+            raise step
+        if step == "optimal_inaccurate":
+            warnings.warn("Solution may be inaccurate. Try another solver, ...", UserWarning,
+                          stacklevel=2)
+        self.status = step
+
+
+def test_an_optimal_first_attempt_is_the_only_one():
+    problem = _ScriptedProblem("optimal", "optimal")
+    assert convex.solve_problem(problem, "CLARABEL", None, "the test program") is None
+    assert len(problem.calls) == 1
+    assert problem.calls[0]["tol_feas"] == convex.CLARABEL_OPTIONS["tol_feas"]
+    # another solver without options: one attempt with the solver's defaults only
+    problem = _ScriptedProblem("optimal")
+    convex.solve_problem(problem, "SCS", None, "the test program")
+    assert problem.calls == [{"solver": "SCS", "warm_start": False}]
+
+
+def test_a_solver_error_of_the_tight_attempt_is_retried_with_the_defaults():
+    import cvxpy as cp
+
+    problem = _ScriptedProblem(cp.SolverError("tight settings failed"), "optimal")
+    convex.solve_problem(problem, "CLARABEL", None, "the test program")  # no error: solved
+    assert len(problem.calls) == 2 and "tol_feas" not in problem.calls[1]
+    # an error on the last attempt is raised with the statuses of both and the solver's words
+    problem = _ScriptedProblem("user_limit", cp.SolverError("out of memory"))
+    with pytest.raises(RuntimeError, match=r"^solver CLARABEL did not solve the test program: "
+                       r"status solver_error \(attempts: user_limit, solver_error\): "
+                       r"out of memory$") as info:
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
+    assert info.value.status == "solver_error"
+    assert isinstance(info.value.__cause__, cp.SolverError)
+    # an infeasible status is final: not retried, and raised with that status
+    problem = _ScriptedProblem("infeasible", "optimal")
+    with pytest.raises(RuntimeError, match=r"status infeasible$") as info:
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
+    assert info.value.status == "infeasible" and len(problem.calls) == 1
+
+
+def test_the_inaccuracy_warning_is_turned_into_the_status_and_not_shown():
+    import warnings
+
+    problem = _ScriptedProblem("optimal_inaccurate", "optimal")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
+    assert caught == [] and len(problem.calls) == 2
+    # only that warning: any other warning of the solver still reaches the caller
+    problem = _ScriptedProblem("optimal")
+    problem.solve = lambda **kw: (warnings.warn("the problem is badly scaled", UserWarning,
+                                                stacklevel=2),
+                                  setattr(problem, "status", "optimal"))
+    with pytest.warns(UserWarning, match="badly scaled"):
+        convex.solve_problem(problem, "CLARABEL", None, "the test program")
+
+
+def test_the_ipm_solver_solves_the_same_program(circle_problem):
+    X, y, P, sol = circle_problem.X, circle_problem.y, circle_problem.patterns, \
+        circle_problem.solution
+    ipm = solve_convex(X, y, BETA, P, solver="ipm")
+    assert isinstance(ipm, ConvexSolution)
+    assert ipm.value == pytest.approx(sol.value, rel=1e-7)
+    assert ipm.value == pytest.approx(convex_objective(X, y, BETA, P, ipm.V, ipm.U), rel=1e-7)
+    np.testing.assert_allclose(ipm.predictions, sol.predictions, atol=1e-4)
+    # its options are those of twolayer.solvers.solve_ipm, passed on
+    with pytest.raises(TypeError, match="^solver_options of solver='ipm' must be among"):
+        solve_convex(X, y, BETA, P, solver="ipm", solver_options={"max_iters": 3})
+    loose = solve_convex(X, y, BETA, P, solver="ipm", solver_options={"tol_gap": 1e-3})
+    assert abs(loose.value - sol.value) / sol.value < 1e-2
+
+
+def test_the_residual_is_the_part_of_y_the_network_does_not_fit(circle_problem):
+    X, y, sol = circle_problem.X, circle_problem.y, circle_problem.solution
+    W, a = recover_network(sol)
+    np.testing.assert_allclose(sol.predictions, forward(X, W, a), atol=1e-7)
+    np.testing.assert_allclose(sol.residual, y - forward(X, W, a), atol=1e-7)
+    # the optimal dual vector: each neuron's direction u meets its constraint with equality,
+    # r . relu(X u) = beta sign(a) (Pilanci and Ergen 2020, the dual constraint)
+    U = W / np.linalg.norm(W, axis=1, keepdims=True)
+    np.testing.assert_allclose(np.maximum(X @ U.T, 0.0).T @ sol.residual, BETA * np.sign(a),
+                               rtol=1e-4)
+
+
+def test_a_numerical_failure_is_solved_again_on_unit_targets(circle_problem, monkeypatch):
+    # the rule of solve_convex: y and beta divided by s = ||y|| / sqrt(n), the solution scaled
+    # back by s (V, U) and s^2 (the value); seen through a _solve_groups that fails first
+    X, y, P, sol = circle_problem.X, circle_problem.y, circle_problem.patterns, \
+        circle_problem.solution
+    real = convex._solve_groups
+    seen = []
+
+    def fails_first(X, y, beta, pat, solver, options):
+        seen.append((y, beta, solver, options))
+        if len(seen) == 1:
+            raise convex._StatusError("made up", "infeasible")
+        return real(X, y, beta, pat, solver, options)
+
+    monkeypatch.setattr(convex, "_solve_groups", fails_first)
+    big = solve_convex(X, 3.0 * y, 3.0 * BETA, P, solver_options={"max_iter": 200})
+    s = 3.0 * np.linalg.norm(y) / np.sqrt(y.size)
+    assert len(seen) == 2
+    np.testing.assert_allclose(seen[1][0], 3.0 * y / s, rtol=1e-15)
+    assert seen[1][1] == pytest.approx(3.0 * BETA / s, rel=1e-15)
+    assert seen[1][2:] == ("CLARABEL", {"max_iter": 200})
+    # the program of (3 y, 3 beta) is that of (y, beta) scaled: value x 9, groups x 3
+    assert big.value == pytest.approx(9.0 * sol.value, rel=1e-7)
+    # (the groups themselves are not unique: a neuron may split across two cones)
+    np.testing.assert_allclose(big.predictions, 3.0 * sol.predictions, atol=1e-6)
+    assert big.value == pytest.approx(
+        convex_objective(X, 3.0 * y, 3.0 * BETA, P, big.V, big.U), rel=1e-9)
+    assert big.status == "optimal" and big.beta == 3.0 * BETA
+    assert np.array_equal(big.y, 3.0 * y) and np.array_equal(big.X, X)
+    assert np.array_equal(big.patterns, P)
+
+
+@pytest.mark.parametrize("status", ["infeasible", "infeasible_inaccurate", "unbounded",
+                                    "unbounded_inaccurate"])
+def test_a_failure_after_rescaling_names_both_attempts(circle_problem, monkeypatch, status):
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+
+    def fails(X, y, beta, pat, solver, options):
+        raise convex._StatusError(f"failed with {status}", status)
+
+    monkeypatch.setattr(convex, "_solve_groups", fails)
+    s = 2.0 * np.linalg.norm(y) / np.sqrt(y.size)
+    with pytest.raises(RuntimeError, match=rf"^failed with {status}; after rescaling y and beta "
+                       rf"by 1/{s:.3g}: failed with {status}$") as info:
+        solve_convex(X, 2.0 * y, BETA, P)
+    assert info.value.status == status
+
+
+def test_failures_that_rescaling_cannot_help_are_raised_as_they_are(circle_problem, monkeypatch):
+    # another status (the solver's own limit), targets already of unit size, and y = 0
+    X, y, P = circle_problem.X, circle_problem.y, circle_problem.patterns
+    unit = y / (np.linalg.norm(y) / np.sqrt(y.size))
+    for status, target in [("user_limit", 2.0 * y), ("infeasible", unit),
+                           ("infeasible", np.zeros_like(y))]:
+        calls = []
+
+        def fails(X, y, beta, pat, solver, options, calls=calls, status=status):
+            calls.append(y)
+            raise convex._StatusError("failed", status)
+
+        monkeypatch.setattr(convex, "_solve_groups", fails)
+        with pytest.raises(RuntimeError, match="^failed$"):
+            solve_convex(X, target, BETA, P)
+        assert len(calls) == 1
+
+
+def test_recover_network_checks_its_tolerance(circle_problem):
+    sol = circle_problem.solution
+    for bad in (-1e-9, 1.0, 2.0):
+        with pytest.raises(ValueError, match="^tol must be"):
+            recover_network(sol, tol=bad)
+    with pytest.raises(TypeError, match="^tol must be a real number"):
+        recover_network(sol, tol="0")
+    with pytest.raises(TypeError, match="^solution must be a ConvexSolution, got tuple"):
+        recover_network((sol.V, sol.U))
+    W, a = recover_network(sol, tol=0.0)  # the documented ends of [0, 1) are accepted
+    assert np.all(a[:-1] >= a[1:] - np.inf)  # (any order within a sign)
+    W, a = recover_network(sol, tol=0.999)
+    assert a.size >= 0
+
+
+def _hand_solution(X, y, beta, V, U):
+    """A ConvexSolution built by hand (only X, y, beta, V and U matter to recover_network)."""
+    P = V.shape[0]
+    return ConvexSolution(value=np.nan, V=V, U=U, patterns=np.ones((P, X.shape[0]), dtype=bool),
+                          status="optimal", X=X, y=y, beta=beta)
+
+
+def test_recovery_measures_its_tolerance_against_the_network_of_all_groups():
+    # groups: w (positive) and g3 (negative) fit y exactly; a pair +g, -g, the smallest
+    # groups, cancels. Dropping the pair lowers the objective; dropping g3 as well costs delta.
+    # The documented rule keeps g3 iff delta > tol |objective of all groups|, whatever the
+    # objective of other subsets (one of the pair dropped: far larger)
+    X = np.random.default_rng(8).standard_normal((12, 2))
+    w, g3, g = np.array([2.0, 1.0]), np.array([-0.005, 0.02]), np.array([0.007, 0.007])
+    y = np.maximum(X @ w, 0) - np.maximum(X @ g3, 0)
+    beta = 1e-3
+    sol = _hand_solution(X, y, beta, np.array([w, g]), np.array([g, g3]))
+    all_groups = objective(X, y, *_net([w, g], [g, g3]), beta)
+    pair_dropped = objective(X, y, *_net([w], [g3]), beta)
+    assert pair_dropped < all_groups < objective(X, y, *_net([w], [g, g3]), beta) / 1.1
+    delta = objective(X, y, *_net([w], []), beta) - all_groups  # g3 dropped too
+    assert 0 < delta < all_groups
+    # just above delta: g3 may go; just below: it stays
+    W, a = recover_network(sol, tol=1.01 * delta / all_groups)
+    assert a.size == 1
+    assert objective(X, y, W, a, beta) <= all_groups * (1 + 1.01 * delta / all_groups)
+    W, a = recover_network(sol, tol=0.99 * delta / all_groups)
+    assert a.size == 2
+    np.testing.assert_allclose(forward(X, W, a), y, atol=1e-12)  # w and g3: the exact fit
+    # tol = 0 keeps exactly what does not raise the objective: the pair goes, g3 and w stay
+    W, a = recover_network(sol, tol=0.0)
+    assert a.size == 2 and objective(X, y, W, a, beta) == pytest.approx(pair_dropped, rel=1e-12)
+    # one exact group (and a zero one): with tol = 0 nothing can go, the network is w
+    exact = _hand_solution(X, np.maximum(X @ w, 0), beta, np.array([w]), np.zeros((1, 2)))
+    W, a = recover_network(exact, tol=0.0)
+    np.testing.assert_allclose(W, [w / np.sqrt(np.linalg.norm(w))], rtol=1e-15)
+
+
+def _net(V, U):
+    """The balanced network of groups V (positive) and U (negative): w = g / sqrt|g|."""
+    G = np.vstack([np.reshape(V, (-1, 2)), np.reshape(U, (-1, 2))])
+    root = np.sqrt(np.linalg.norm(G, axis=1))
+    return G / root[:, None], np.concatenate([np.ones(len(V)), -np.ones(len(U))]) * root

@@ -216,9 +216,18 @@ def test_distinct_eigenvalues_scatter_every_block_eigenvalue(type_a):
     drawn = np.sort(_scatter_offsets(ax0)[:, 1])
     want = np.sort(np.concatenate([s.eigenvalues for s in spectra.values()]))
     np.testing.assert_allclose(drawn, want)
-    # the multiplicity fractions of the types add up to one at every k
-    total = np.sum([line.get_ydata() for line in ax1.lines], axis=0)
-    np.testing.assert_allclose(total, 1.0)
+    # the multiplicity fraction of each type in closed form: with D = d - 1 = k - 1,
+    # M(d, d) = 5 trivial + 5 S + X + Y of dimensions 1, D - 1, D (D - 3) / 2, (D - 1)(D - 2) / 2
+    # (Arjevani & Field 2020, sec. 4), out of k d = d^2 eigenvalues
+    ks = np.array(sorted(spectra), dtype=float)
+    D = ks - 1
+    want = {"trivial": 5 / ks**2, "S": 5 * (D - 1) / ks**2, "X": D * (D - 3) / 2 / ks**2,
+            "Y": (D - 1) * (D - 2) / 2 / ks**2}
+    drawn = {line.get_label(): line for line in ax1.lines}
+    assert set(drawn) == set(want)
+    for label, fraction in want.items():
+        np.testing.assert_allclose(drawn[label].get_xdata(), ks)
+        np.testing.assert_allclose(drawn[label].get_ydata(), fraction, rtol=1e-12)
 
 
 def test_type_a_panel_shows_w_and_its_spectrum(type_a):

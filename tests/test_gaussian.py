@@ -123,12 +123,17 @@ def test_fit_student_finds_global_minimum_for_small_k():
     assert fit.loss < 1e-10
 
 
-def test_type_a_minimum_is_spurious_and_polished_by_newton():
+def test_type_a_minimum_is_spurious_and_polished_by_newton(relu_loss_by_hand):
     V = identity_teacher(8)
     W0 = type_a_weights(ALPHA8, 8) + 1e-3 * np.random.default_rng(11).standard_normal((8, 8))
     fit = fit_student(W0, V)
     assert fit.kind == "spurious"
-    assert fit.loss == pytest.approx(0.0215080, abs=1e-7)
+    # its loss (0.02151) recomputed independently: by the symmetry-reduced Newton iteration of
+    # twolayer.symmetry (5 unknowns, not L-BFGS in 64) and by the kernel of tests/conftest.py
+    from twolayer.symmetry import type_a_critical_point
+
+    assert fit.loss == pytest.approx(type_a_critical_point(8, ALPHA8).loss, rel=1e-9)
+    assert fit.loss == pytest.approx(relu_loss_by_hand(fit.W, V), rel=1e-12)
     assert fit.grad_norm < 1e-12
     assert fit.min_eig > 0.01
     W1 = newton_polish(type_a_weights(ALPHA8, 8), V, steps=5)
@@ -187,3 +192,43 @@ def test_fit_student_calls_a_point_that_is_not_critical_other():
     assert fit.grad_norm > 1e-3 and fit.loss > 1e-3
     assert fit.min_eig > 1e-3
     assert fit.kind == "other"
+
+
+# ------------------------------------------- independent numbers and every side of the classifier
+
+
+def test_the_kernel_by_hand_agrees_with_the_library_and_with_monte_carlo(relu_loss_by_hand):
+    # the check of the check: the hand formula is the library's loss on random points, and both
+    # agree with a Monte Carlo estimate of 1/2 E (sum relu(w.x) - sum relu(v.x))^2
+    gen = np.random.default_rng(21)
+    W, V = gen.standard_normal((4, 3)), gen.standard_normal((3, 3))
+    assert relu_loss_by_hand(W, V) == pytest.approx(population_loss(W, V), rel=1e-12)
+    x = gen.standard_normal((200_000, 3))
+    f = np.maximum(x @ W.T, 0).sum(axis=1) - np.maximum(x @ V.T, 0).sum(axis=1)
+    assert relu_loss_by_hand(W, V) == pytest.approx(0.5 * np.mean(f**2), rel=0.02)
+
+
+def test_fit_student_does_not_call_a_saddle_a_minimum(relu_loss_by_hand):
+    # W = c 1 1^T is fixed by all of S_k x S_d, so the best c is a critical point of the whole
+    # space (symmetric criticality) with a negative Hessian eigenvalue: a saddle. L-BFGS started
+    # there stops at once (the gradient is below gtol), Newton's steps are refused (the Hessian
+    # is indefinite), and the end point is "other", neither global nor spurious.
+    from scipy.optimize import minimize_scalar
+
+    k = 6
+    V = identity_teacher(k)
+    c = minimize_scalar(lambda c: relu_loss_by_hand(c * np.ones((k, k)), V), bounds=(0.01, 2.0),
+                        method="bounded", options={"xatol": 1e-12}).x
+    fit = fit_student(c * np.ones((k, k)), V, gtol=1e-6)
+    assert fit.grad_norm < 1e-6 and fit.loss > 0.1
+    assert fit.min_eig < -0.1
+    assert fit.kind == "other"
+    # the three other sides on the same teacher: a global minimum, a spurious minimum (type A,
+    # Safran & Shamir 2018) and a point that is not critical
+    assert fit_student(np.eye(k) + 1e-3, V).kind == "global"
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    spurious = fit_student(type_a_weights(type_a_critical_point(k, ALPHA8).alpha, k), V)
+    assert spurious.kind == "spurious" and spurious.min_eig > 1e-4 and spurious.loss > 1e-3
+    stopped = fit_student(2.0 * np.eye(k), V, max_iter=1, polish_steps=0)
+    assert stopped.grad_norm > 1e-3 and stopped.kind == "other"

@@ -325,3 +325,46 @@ def test_newton_refinement_never_raises_the_gradient_norm():
         assert gnorm2 == pytest.approx(
             np.linalg.norm(gaussian.population_gradient(W2, V)), rel=1e-12)
         assert loss2 == pytest.approx(gaussian.population_loss(W2, V), rel=1e-12)
+
+
+def test_wilson_interval_is_the_set_the_score_test_does_not_reject():
+    # the numbers above from their definition (Wilson 1927): the interval holds the p with
+    # (p_hat - p)^2 <= z^2 p (1 - p) / n, whose ends are the roots of a quadratic in p
+    z = 1.959963984540054
+    for successes, trials in [(5, 10), (0, 10), (3, 17), (40, 40)]:
+        p_hat = successes / trials
+        # (1 + z^2/n) p^2 - (2 p_hat + z^2/n) p + p_hat^2 = 0
+        roots = np.sort(np.roots([1 + z**2 / trials, -(2 * p_hat + z**2 / trials), p_hat**2]).real)
+        low, high = batched.wilson_interval(successes, trials)
+        np.testing.assert_allclose([low, high], roots, atol=1e-12)
+
+
+def _four_sides(k):
+    """Teacher I_k and four points: the global minimum, the type-A spurious minimum (Safran &
+    Shamir 2018; critical by the reduced Newton iteration), the saddle c 1 1^T (symmetric
+    criticality, see above) and 2 I, where the gradient is far from zero."""
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    V = np.eye(k)
+    spurious = type_a_weights(type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha, k)
+    c = minimize_scalar(
+        lambda c: gaussian.population_loss(c * np.ones((k, k)), V),
+        bounds=(0.01, 2.0), method="bounded", options={"xatol": 1e-12},
+    ).x
+    return V, np.stack([V, spurious, c * np.ones((k, k)), 2.0 * V])
+
+
+def test_the_batched_fit_classifies_a_minimum_a_saddle_and_a_point_that_is_not_critical():
+    # one L-BFGS iteration at most: the three critical starts are already converged and stay,
+    # the fourth is still far from critical; each end point gets its kind
+    V, W0 = _four_sides(6)
+    fits, _ = batched._fit_batch(W0, V, 1e-9, 1, 1e-8)
+    assert [f.kind for f in fits] == ["global", "spurious", "saddle", "other"]
+    assert np.isnan(fits[0].min_eig) and np.isnan(fits[3].min_eig)  # no Hessian needed
+    assert fits[1].min_eig > 1e-4 and fits[2].min_eig < -0.1
+    assert fits[3].grad_norm > 1e-3
+    for fit, start in zip(fits[:3], W0[:3], strict=True):
+        np.testing.assert_allclose(fit.W, start, atol=1e-9)
+    # and classify_point agrees on every one
+    for fit in fits:
+        assert batched.classify_point(fit.W, V)[0] == fit.kind

@@ -370,3 +370,41 @@ def test_random_starts_record_their_steps_and_use_the_unit_scale_by_default():
     study = nw.random_restarts(X, y, [3], 0.05, seeds=[0], runs=2, lr=0.02, steps=5)
     unit = nw.random_restarts(X, y, [3], 0.05, seeds=[0], runs=2, lr=0.02, steps=5, scale=1.0)
     np.testing.assert_array_equal(study.finals, unit.finals)
+
+
+# ------------------------------------------------------------------- the rest of the module
+
+
+def test_the_gradient_takes_the_subgradient_zero_at_a_kink():
+    # x_1 = (1, 0) is orthogonal to w_1 = (0, 1): z = 0 exactly, and the documented choice is
+    # d relu / d z = 0 there, so x_1 adds nothing to the gradient of w_1 (it does to w_2)
+    X = np.array([[1.0, 0.0], [0.5, 2.0]])
+    y = np.array([1.0, -1.0])
+    W = np.array([[0.0, 1.0], [1.0, 1.0]])
+    a = np.array([2.0, -1.0])
+    gW, ga, _ = nw.gradient(X, y, W, a, 0.0)
+    r = nw.forward(X, W, a) - y  # residuals; only x_2 activates neuron 1, both activate 2
+    np.testing.assert_allclose(gW[0], r[1] * a[0] * X[1], rtol=1e-14)
+    np.testing.assert_allclose(gW[1], a[1] * (r[0] * X[0] + r[1] * X[1]), rtol=1e-14)
+    np.testing.assert_allclose(ga, [r[1] * 2.0, r[0] * 1.0 + r[1] * 2.5], rtol=1e-14)
+
+
+def test_an_sgd_step_of_two_samples_scales_their_data_term_by_n_over_two():
+    # batch size 2 of n = 4: the step is lr times the gradient of (n / 2) * the data term of
+    # the drawn pair plus the decay (batch size 1 cannot tell n / b from n * b)
+    X, y, (W, a) = _problem(7, n=4)
+    beta, lr, n = 0.2, 0.01, 4
+    steps = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            gW, ga, _ = nw.gradient(X[[i, j]], y[[i, j]], W, a, beta * 2 / n)
+            steps[(i, j)] = (W - lr * n / 2 * gW, a - lr * n / 2 * ga)
+    drawn = set()
+    for seed in range(30):
+        res = nw.train(X, y, W, a, beta, lr=lr, steps=1, batch_size=2, rng=seed)
+        match = [p for p, (Wp, ap) in steps.items()
+                 if np.allclose(res.W, Wp, rtol=1e-12, atol=1e-15)
+                 and np.allclose(res.a, ap, rtol=1e-12, atol=1e-15)]
+        assert len(match) == 1
+        drawn.add(match[0])
+    assert len(drawn) >= 4  # the pairs are drawn at random, not one fixed pair

@@ -337,3 +337,31 @@ def test_three_layer_errors():
         symmetry.three_layer_symmetry(1, 1, 1, [0], 0)
     with pytest.raises(TypeError, match="runs must be an integer"):
         symmetry.three_layer_symmetry(3, 1, 1.5, [0], 0)
+
+
+def test_the_study_classifier_tells_a_minimum_a_saddle_and_a_point_that_is_not_critical():
+    # the standard Gaussian (rho = 0) and four points of k = d = 6: the global minimum, the
+    # type-A spurious minimum (Safran & Shamir 2018), the saddle c 1 1^T of the fully
+    # symmetric space (symmetric criticality) and 2 I, where the gradient is far from zero
+    from types import SimpleNamespace
+
+    from scipy.optimize import minimize_scalar
+
+    k = 6
+    V = np.eye(k)
+    fun = beyond._population_fun(V, beyond.correlated_gaussian(k, 0.0), "relu", k)
+    alpha = symmetry.type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha
+    c = minimize_scalar(lambda c: fun(c * np.ones((1, k * k)))[0][0], bounds=(0.01, 2.0),
+                        method="bounded", options={"xatol": 1e-12}).x
+    points = [V, symmetry.type_a_weights(alpha, k), c * np.ones((k, k)), 2.0 * V]
+    res = SimpleNamespace(x=np.stack([p.ravel() for p in points]))
+    counts, minima, stalled = beyond._classify_many(fun, res, k, k, 1e-8, 1e-6, 1e-6)
+    assert counts == {"global": 1, "spurious": 1, "saddle": 1, "other": 1}
+    # the one minimum is listed with its loss and its isotropy (type A: Delta S_5)
+    assert len(minima) == 1
+    loss, label, _ = minima[0]
+    assert loss == pytest.approx(gaussian.population_loss(points[1], V), rel=1e-10)
+    assert label == symmetry.detect_isotropy(points[1]).label == "ΔS_5"
+    # the point that is not critical is listed as stalled, with a step that still descends
+    assert len(stalled) == 1 and stalled[0][2] is False
+    assert stalled[0][0] == pytest.approx(gaussian.population_loss(2.0 * V, V), rel=1e-10)
