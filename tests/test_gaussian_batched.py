@@ -364,7 +364,9 @@ def test_the_batched_fit_classifies_a_minimum_a_saddle_and_a_point_that_is_not_c
     assert fits[1].min_eig > 1e-4 and fits[2].min_eig < -0.1
     assert fits[3].grad_norm > 1e-3
     for fit, start in zip(fits[:3], W0[:3], strict=True):
-        np.testing.assert_allclose(fit.W, start, atol=1e-9)
+        # the critical ones refined by Newton steps, which move them by less than 1e-6
+        np.testing.assert_allclose(fit.W, start, atol=1e-6)
+    assert fits[1].grad_norm <= 1e-13 and fits[2].grad_norm <= 1e-13
     # and classify_point agrees on every one
     for fit in fits:
         assert batched.classify_point(fit.W, V)[0] == fit.kind
