@@ -302,29 +302,13 @@ def test_spurious_minima_are_refined_so_that_one_loss_level_reads_as_one_isotrop
     assert len(minima) == 3
     V = gaussian.identity_teacher(6)
     for f in minima:
-        assert f.grad_norm <= 1e-13
+        assert f.grad_norm <= 1e-14
         assert np.linalg.norm(gaussian.population_gradient(f.W, V)) == pytest.approx(
             f.grad_norm, abs=1e-15)
-        assert f.loss == pytest.approx(gaussian.population_loss(f.W, V), abs=1e-15)
+        assert f.loss == pytest.approx(gaussian.population_loss(f.W, V), abs=1e-13)
     labels = symmetry.isotropy_labels([f.W for f in minima], [f.loss for f in minima])
     assert labels == ["ΔS_5"] * 3
     assert max(f.loss for f in minima) - min(f.loss for f in minima) <= 1e-12
-
-
-def test_newton_refinement_never_raises_the_gradient_norm():
-    from twolayer.gaussian.relu_teacher import _loss_and_gradient
-
-    V = gaussian.identity_teacher(4)
-    nv = np.ones(4)
-    const = 0.5 * float(gaussian.arccos_kernel(V, V).sum())
-    for seed in range(5):  # far from any critical point: a Newton step may be refused
-        W = np.random.default_rng(seed).standard_normal((4, 4))
-        loss, g = _loss_and_gradient(W, V, nv, const)
-        W2, loss2, gnorm2 = batched._newton_polish(W, V, nv, const, loss, g)
-        assert gnorm2 <= np.linalg.norm(g)
-        assert gnorm2 == pytest.approx(
-            np.linalg.norm(gaussian.population_gradient(W2, V)), rel=1e-12)
-        assert loss2 == pytest.approx(gaussian.population_loss(W2, V), rel=1e-12)
 
 
 def test_wilson_interval_is_the_set_the_score_test_does_not_reject():
@@ -364,9 +348,9 @@ def test_the_batched_fit_classifies_a_minimum_a_saddle_and_a_point_that_is_not_c
     assert fits[1].min_eig > 1e-4 and fits[2].min_eig < -0.1
     assert fits[3].grad_norm > 1e-3
     for fit, start in zip(fits[:3], W0[:3], strict=True):
-        # the critical ones refined by Newton steps, which move them by less than 1e-6
+        # the minimum refined by Newton steps, which move it by less than 1e-6
         np.testing.assert_allclose(fit.W, start, atol=1e-6)
-    assert fits[1].grad_norm <= 1e-13 and fits[2].grad_norm <= 1e-13
+    assert fits[1].grad_norm <= 1e-14
     # and classify_point agrees on every one
     for fit in fits:
         assert batched.classify_point(fit.W, V)[0] == fit.kind

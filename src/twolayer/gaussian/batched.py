@@ -33,7 +33,7 @@ from .._checks import (
 from ._checks import row_norms
 from .arccos import _SMALL_SINE, _arccos
 from .relu_teacher import _hessian, _loss_and_gradient
-from .students import EndPointCounts, FitResult, identity_teacher
+from .students import EndPointCounts, FitResult, _newton_polish, identity_teacher
 
 __all__ = [
     "BatchedFit",
@@ -445,9 +445,11 @@ def spurious_rates(
     and the same sorted entries (to ``1e-5``) lie, up to the accuracy of the fit, on one orbit
     of ``S_k x S_d``, where the Hessian spectrum is the same (it is conjugated by a
     permutation); one Hessian per orbit decides the kind, while the gradient test is applied to
-    every end point. An end point that passes it is first refined by Newton steps to the critical
-    point it approximates (gradient norm 1e-13), so that the points of one orbit carry its
-    symmetry to rounding and :func:`twolayer.symmetry.detect_isotropy` reads it the same on each.
+    every end point. An end point that passes it with a positive definite Hessian is first
+    refined by :func:`newton_polish` to the minimum it approximates (L-BFGS leaves it about
+    ``gtol / lambda_min`` away, which can exceed the ``1e-6`` at which
+    :func:`twolayer.symmetry.detect_isotropy` reads two entries as equal), so that the points of
+    one orbit carry its symmetry to rounding and read as one isotropy type.
 
     Parameters
     ----------
@@ -482,36 +484,6 @@ def _orbit_key(W: np.ndarray, loss: float) -> tuple[float, bytes]:
     return round(loss, 9), np.round(np.sort(W, axis=None), 5).tobytes()
 
 
-def _newton_polish(
-    W: np.ndarray, V: np.ndarray, nv: np.ndarray, const: float, loss: float, g: np.ndarray,
-    steps: int = 3,
-) -> tuple[np.ndarray, float, float]:
-    """Newton steps from a near-critical W (k, d) to the critical point it approximates.
-
-    L-BFGS stops at a gradient of about ``gtol``, which leaves W off the critical point by about
-    ``gtol / lambda_min``: at ``lambda_min`` of 1e-3 more than the ``1e-6`` at which
-    :func:`twolayer.symmetry.detect_isotropy` reads equal entries, so two end points of one orbit
-    could read as different isotropy types. Newton converges quadratically there: one or two
-    steps reach a gradient norm of 1e-13, where it stops. A step is kept only if it lowers the
-    gradient norm (a singular Hessian keeps the point). Returns ``(W, loss, gradient norm)``.
-    """
-    gnorm = float(np.linalg.norm(g))
-    for _ in range(steps):
-        if gnorm <= 1e-13:
-            break
-        try:
-            step = np.linalg.solve(_hessian(W, V), g.ravel()).reshape(W.shape)
-        except np.linalg.LinAlgError:
-            break
-        W_new = W - step
-        loss_new, g_new = _loss_and_gradient(W_new, V, nv, const)
-        gnorm_new = float(np.linalg.norm(g_new))
-        if not gnorm_new < gnorm:
-            break
-        W, loss, g, gnorm = W_new, loss_new, g_new, gnorm_new
-    return W, float(loss), gnorm
-
-
 def _fit_batch(
     W0: np.ndarray, V: np.ndarray, gtol: float, max_iter: int, global_tol: float
 ) -> tuple[tuple[FitResult, ...], int]:
@@ -536,7 +508,9 @@ def _fit_batch(
         elif gnorm > 1e-6 or np.any(np.einsum("ij,ij->i", W, W) == 0):
             kind = "other"
         else:
-            W, loss, gnorm = _newton_polish(W, V, nv, const, loss, g)
+            W = _newton_polish(W, V, 3)
+            loss, g = _loss_and_gradient(W, V, nv, const)
+            gnorm = float(np.linalg.norm(g))
             key = _orbit_key(W, loss)
             if key not in orbit_eig:
                 orbit_eig[key] = float(np.linalg.eigvalsh(_hessian(W, V))[0])
