@@ -86,7 +86,9 @@ def main() -> None:
     from mutmut.__main__ import _run
 
     before = _saved_statuses() if args.survivors else {}
-    names = [k for k, s in before.items() if s not in ("killed", "timeout")]
+    # "not checked" (a run stopped before reaching them) are left for a full run: a re-run of
+    # survivors checks only what the earlier tests did not kill
+    names = [k for k, s in before.items() if s not in ("killed", "timeout", "not checked")]
     start = time.monotonic()
     if names or not args.survivors:
         _run(names, args.max_children)

@@ -47,17 +47,44 @@ def test_records_are_spaced_evenly_on_a_logarithmic_axis():
     W0, V, a = _problem(d=3, m=2)
     run = gaussian.abs_teacher_dynamics(W0, V, a, lr=0.01, steps=999, records=4)
     # 1 + step at 1, 10, 100, 1000: the steps 0, 9, 99, 999
-    assert run.steps.tolist() == [0, 9, 99, 999]
+    assert run.steps.tolist() == [0, 9, 99, 999] and run.steps.dtype.kind == "i"
+    # 1 + step = 9^(j/3) = 1, 2.08, 4.33, 9 rounded
+    short = gaussian.abs_teacher_dynamics(W0, V, a, lr=0.01, steps=8, records=4)
+    assert short.steps.tolist() == [0, 1, 3, 8]
     two = gaussian.abs_teacher_dynamics(W0, V, a, lr=0.01, steps=1, records=2)
     assert two.steps.tolist() == [0, 1] and two.loss.shape == (2,)
     assert two.terms.shape == (2, 4)  # the default degrees (0, 1, 2, 4)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_a_diverging_descent_raises():
+    # with lr = 100 the loss is finite at the records 0 and 1 and NaN at step 5, the last
     W0, V, a = _problem()
     with pytest.raises(FloatingPointError, match="^gradient descent diverged; lower lr"):
+        gaussian.abs_teacher_dynamics(W0, V, a, lr=100.0, steps=5, records=3)
+    with pytest.raises(FloatingPointError, match="^gradient descent diverged"):
         gaussian.abs_teacher_dynamics(W0, V, a, lr=1e6, steps=60, records=3)
+
+
+def test_records_default_to_sixty_points():
+    W0, V, a = _problem(d=2, m=1)
+    run = gaussian.abs_teacher_dynamics(W0, V, a, lr=0.01, steps=200)
+    explicit = gaussian.abs_teacher_dynamics(W0, V, a, lr=0.01, steps=200, records=60)
+    np.testing.assert_array_equal(run.steps, explicit.steps)
+    assert len(run.steps) == 43  # 60 points of a log grid over 201 steps, 17 of them repeated
+
+
+def test_the_gradient_at_a_neuron_and_its_negative_is_finite_and_exact(central_difference):
+    # u / |u| . (-u / |u|) rounds below -1 for this u: the cosine must be clipped before the
+    # sine and the angle are taken from it
+    u = np.array([0.903, 0.094, -0.743, -0.922])
+    W = np.vstack([u, -u, [0.3, -0.2, 0.5, 0.1]])
+    V, a = data.abs_teacher(4, 1)
+    G = gaussian.abs_teacher_gradient(W, V, a)
+    assert np.all(np.isfinite(G))
+    fd = central_difference(lambda U: gaussian.abs_teacher_loss(U, V, a), W)
+    np.testing.assert_allclose(G, fd, atol=1e-8)
 
 
 def test_width_study_runs_each_width_from_its_documented_draws():
@@ -83,6 +110,20 @@ def test_width_study_runs_each_width_from_its_documented_draws():
     # |a|^2 = 1/d at a_i = 1/d
     assert study.floor == pytest.approx(
         (1.0 - gaussian.hermite_abs_coefficients(2).sum()) / d, rel=1e-14)
+
+
+def test_width_study_defaults_are_those_of_its_signature_and_of_the_teacher():
+    # lr 0.5, 3000 steps, 40 records, kappa 2 (the default of data.abs_teacher)
+    study = gaussian.width_study(2, [1], seeds=1, rng=5, degrees=[0])
+    explicit = gaussian.width_study(2, [1], seeds=1, rng=5, lr=0.5, steps=3000, records=40,
+                                    kappa=2.0, degrees=[0])
+    np.testing.assert_array_equal(study.loss, explicit.loss)
+    np.testing.assert_array_equal(study.steps, explicit.steps)
+    assert study.steps[-1] == 3000 and 30 <= len(study.steps) <= 40
+    gen = np.random.default_rng(5)
+    V, a = data.abs_teacher(2, gen)  # kappa = 2 by default
+    W0 = gen.standard_normal((1, 2)) / np.sqrt(2)
+    assert study.loss[0, 0, 0] == pytest.approx(gaussian.abs_teacher_loss(W0, V, a), rel=1e-12)
 
 
 def test_neuron_alignment_is_the_best_cosine_with_each_signed_direction():
@@ -114,6 +155,8 @@ def test_hermite_terms_against_their_definitions():
     # the norms of the target's directions enter its weights b = a |v|
     np.testing.assert_allclose(gaussian.abs_teacher_hermite_terms(W, 2 * V, a / 2, degrees),
                                gaussian.abs_teacher_hermite_terms(W, V, a, degrees), rtol=1e-12)
+    np.testing.assert_allclose(gaussian.abs_teacher_gradient(W, 2 * V, a / 2),
+                               gaussian.abs_teacher_gradient(W, V, a), rtol=1e-12, atol=1e-15)
     assert gaussian.abs_teacher_loss(W, 2 * V, a / 2) == pytest.approx(
         gaussian.abs_teacher_loss(W, V, a), rel=1e-12)
 

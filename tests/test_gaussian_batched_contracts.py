@@ -143,6 +143,8 @@ def test_a_run_without_a_decreasing_step_stops_unconverged_where_it_is():
          "V must be 2-dimensional"),
         (lambda: batched.classify_point(np.eye(2), np.eye(2), global_tol=-1.0), ValueError,
          "global_tol must be >= 0"),
+        (lambda: batched.classify_point(np.eye(2), np.eye(2), grad_tol=0.0), ValueError,
+         "grad_tol must be > 0"),
         (lambda: batched.classify_point(np.eye(2), np.eye(2), eig_tol=-1.0), ValueError,
          "eig_tol must be >= 0"),
         (lambda: batched.classify_point(np.eye(2), np.eye(3)), ValueError,
@@ -215,8 +217,21 @@ def test_classify_point_on_both_sides_of_each_threshold(spurious_point, saddle_p
     assert batched.classify_point(S, U, eig_tol=-0.999 * lam)[0] == "saddle"
 
 
+def test_classify_point_reports_the_smallest_hessian_eigenvalue():
+    # at a generic point the spectrum is simple; a huge grad_tol lets the rule reach the Hessian
+    rng = np.random.default_rng(8)
+    W, V = rng.standard_normal((4, 3)), rng.standard_normal((2, 3))
+    kind, _, lam = batched.classify_point(W, V, grad_tol=1e6)
+    spectrum = np.linalg.eigvalsh(gaussian.population_hessian(W, V))
+    assert spectrum[1] - spectrum[0] > 1e-3
+    assert lam == pytest.approx(spectrum[0], rel=1e-12)
+    assert kind == ("spurious" if lam > 1e-8 else "saddle")
+
+
 def test_a_global_minimum_is_classified_without_its_hessian():
     V = np.eye(4)
+    # the teacher itself has the loss 0 exactly, global also without a tolerance
+    assert batched.classify_point(V, V, global_tol=0.0)[0] == "global"
     kind, gnorm, lam = batched.classify_point(V[[2, 0, 1, 3]], V)
     assert kind == "global" and np.isnan(lam) and gnorm < 1e-12
     # W = (1 + e) V has the loss e^2 / 2 E[f(x; V)^2] = e^2 (2 + 6 / pi) / 2, about 4.9e-9 here:

@@ -36,6 +36,8 @@ W3, V3 = np.random.default_rng(0).standard_normal((2, 3, 3))
          "V must have at least one row"),
         (lambda: arccos_kernel0(np.ones(3), np.ones((2, 3))), ValueError,
          "U must be 2-dimensional"),
+        (lambda: arccos_kernel0(np.ones((2, 3)), np.ones((0, 3))), ValueError,
+         "V must have at least one row"),
         (lambda: population_loss(W3, np.ones((2, 3, 1))), ValueError, "V must be 2-dimensional"),
         (lambda: monte_carlo_loss(W3, V3, 10, rng=0, batch=0), ValueError,
          "batch must be >= 1, got 0"),
@@ -72,6 +74,8 @@ W3, V3 = np.random.default_rng(0).standard_normal((2, 3, 3))
         (lambda: newton_polish(W3, np.ones(3)), ValueError, "V must be 2-dimensional"),
         (lambda: identity_teacher(0), ValueError, "d must be >= 1"),
         (lambda: spurious_minima_experiment([3], 0, rng=0), ValueError, "runs must be >= 1"),
+        (lambda: spurious_minima_experiment([3, 1], 1, rng=0), ValueError,
+         r"ks\[1\] must be >= 2, got 1"),
         (lambda: spurious_minima_experiment([3], 1, rng=0, init_scale=0.0), ValueError,
          "init_scale must be > 0"),
         (lambda: spurious_minima_experiment([3], 1, rng=0, gtol=0.0), ValueError, "gtol"),
@@ -203,6 +207,17 @@ def test_newton_polish_converges_quadratically_and_refuses_at_a_saddle():
     np.testing.assert_array_equal(newton_polish(S, np.eye(k), steps=3), S)
 
 
+def test_newton_polish_takes_three_steps_by_default():
+    # from 1e-2 off the type-A minimum the gradient norm falls 1.5e-3, 2e-5, 1e-8, 4e-15: the
+    # fourth step still helps, so the default of three is visible
+    V = identity_teacher(8)
+    W = type_a_weights(ALPHA8, 8) + 1e-2 * np.random.default_rng(0).standard_normal((8, 8))
+    three = newton_polish(W, V)
+    np.testing.assert_array_equal(three, newton_polish(W, V, steps=3))
+    assert np.linalg.norm(population_gradient(three, V)) > 1e-10
+    assert np.linalg.norm(population_gradient(newton_polish(W, V, steps=4), V)) < 1e-12
+
+
 def test_newton_polish_stops_when_a_step_does_not_reduce_the_gradient():
     # at a minimum polished to rounding, a further step cannot lower the gradient norm: it is
     # rejected and the polished point returned unchanged
@@ -214,6 +229,7 @@ def test_newton_polish_stops_when_a_step_does_not_reduce_the_gradient():
 def test_spurious_experiment_fits_the_documented_draws():
     gen = np.random.default_rng(21)
     ex = spurious_minima_experiment([3, 4], 2, rng=21, max_iter=4)
+    assert ex.ks == [3, 4] and ex.runs == 2
     for k in (3, 4):
         for r in range(2):
             mine = fit_student(gen.standard_normal((k, k)) / np.sqrt(k), identity_teacher(k),
