@@ -168,6 +168,28 @@ def _power(u, k):
     return out
 
 
+def test_zero_rows_and_fewer_directions_than_dimensions():
+    # a zero neuron computes nothing but still counts in the 1/m of the learner: the others,
+    # scaled by sqrt((m - 1) / m), give the same function; a zero target direction, or one with
+    # a_i = 0, drops out; p < d directions are allowed
+    W, V, a = _problem(d=4, m=5)
+    W0 = np.vstack([W[:2], np.zeros((1, 4)), W[2:]])
+    rest = W * np.sqrt(5 / 6)
+    assert gaussian.abs_teacher_loss(W0, V, a) == pytest.approx(
+        gaussian.abs_teacher_loss(rest, V, a), rel=1e-12)
+    Vp, ap = V[:2], a[:2]
+    a0 = np.concatenate([ap, [0.0, 0.0]])
+    assert gaussian.abs_teacher_loss(W, Vp, ap) == pytest.approx(
+        gaussian.abs_teacher_loss(W, V, a0), rel=1e-12)
+    Vz = np.vstack([Vp, np.zeros((1, 4))])
+    az = np.concatenate([ap, [0.7]])
+    assert gaussian.abs_teacher_loss(W, Vz, az) == pytest.approx(
+        gaussian.abs_teacher_loss(W, Vp, ap), rel=1e-12)
+    np.testing.assert_allclose(gaussian.abs_teacher_gradient(W, Vp, ap),
+                               gaussian.abs_teacher_gradient(W, V, a0), rtol=1e-11, atol=1e-15)
+    assert gaussian.neuron_alignment(W, Vp).shape == (4,)
+
+
 def test_the_loss_vanishes_when_the_learner_is_the_target():
     # |v.x| = relu(v.x) + relu(-v.x); with beta = |w|^2 / m this needs |w| = sqrt(m a |v|)
     V, a = data.abs_teacher(3, 0)

@@ -260,6 +260,14 @@ def test_wilson_interval_inverts_the_score_test(successes, trials, z):
         assert low > 0.0 and high < 1.0
 
 
+def test_wilson_interval_ends_are_exact_without_successes_or_failures():
+    # for 0 of 3 the formula leaves 5e-17 instead of 0 (and symmetrically for 3 of 3)
+    for n in (3, 5, 6, 12):
+        assert batched.wilson_interval(0, n)[0] == 0.0
+        assert batched.wilson_interval(n, n)[1] == 1.0
+    assert batched.wilson_interval(0, 5, z=1.5)[0] == 0.0
+
+
 def test_rates_intervals_fractions_and_the_fits_they_count():
     rates = batched.spurious_rates([6], 30, rng=7, max_iter=400)
     fits = rates.fits[6]

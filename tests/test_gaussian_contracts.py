@@ -166,6 +166,40 @@ def test_both_methods_fit_a_small_student_to_its_global_minimum():
             np.linalg.norm(population_gradient(fit.W, identity_teacher(4))), rel=1e-12)
 
 
+def test_the_method_chosen_is_the_method_run():
+    # BFGS of scipy on the closed-form loss and gradient, three iterations; L-BFGS-B differs
+    from scipy.optimize import minimize
+
+    V = identity_teacher(4)
+    W0 = 0.5 * np.random.default_rng(10).standard_normal((4, 4))
+
+    def fun(x):
+        W = x.reshape(4, 4)
+        return population_loss(W, V), population_gradient(W, V).ravel()
+
+    ref = minimize(fun, W0.ravel(), jac=True, method="BFGS",
+                   options={"maxiter": 3, "gtol": 1e-10}).x.reshape(4, 4)
+    kw = {"max_iter": 3, "polish_steps": 0, "classify": False}
+    bfgs = fit_student(W0, V, method="BFGS", **kw)
+    lbfgs = fit_student(W0, V, method="L-BFGS-B", **kw)
+    np.testing.assert_allclose(bfgs.W, ref, atol=1e-10)
+    assert np.abs(lbfgs.W - bfgs.W).max() > 1e-6
+    assert fit_student(W0, V, **kw).W.tolist() == lbfgs.W.tolist()  # the default
+
+
+def test_a_global_minimum_is_not_polished_and_a_zero_teacher_row_is_allowed():
+    V = identity_teacher(4)
+    W0 = 0.5 * np.random.default_rng(10).standard_normal((4, 4))
+    fit = fit_student(W0, V)
+    assert fit.kind == "global"
+    np.testing.assert_array_equal(fit.W, fit_student(W0, V, polish_steps=0).W)
+    # the teacher itself has the loss 0 exactly: global also without a tolerance
+    assert fit_student(V[[1, 0, 3, 2]], V, global_tol=0.0).kind == "global"
+    # a zero teacher neuron computes nothing: the same fit as without it
+    V0 = np.vstack([V, np.zeros((1, 4))])
+    np.testing.assert_allclose(fit_student(W0, V0).W, fit.W, atol=1e-8)
+
+
 def test_lbfgs_alone_stops_at_its_gradient_tolerance_and_counts_its_iterations():
     V = identity_teacher(8)
     W0 = type_a_weights(ALPHA8, 8) + 1e-3 * np.random.default_rng(11).standard_normal((8, 8))
@@ -216,6 +250,17 @@ def test_newton_polish_takes_three_steps_by_default():
     np.testing.assert_array_equal(three, newton_polish(W, V, steps=3))
     assert np.linalg.norm(population_gradient(three, V)) > 1e-10
     assert np.linalg.norm(population_gradient(newton_polish(W, V, steps=4), V)) < 1e-12
+
+
+def test_fit_student_polishes_with_three_newton_steps_by_default():
+    # gtol = 0.1 stops L-BFGS at once; the three Newton steps of the default leave 1e-8,
+    # a fourth 4e-15 (the sequence of test_newton_polish_takes_three_steps_by_default)
+    V = identity_teacher(8)
+    W0 = type_a_weights(ALPHA8, 8) + 1e-2 * np.random.default_rng(0).standard_normal((8, 8))
+    fit = fit_student(W0, V, gtol=0.1)
+    np.testing.assert_array_equal(fit.W, fit_student(W0, V, gtol=0.1, polish_steps=3).W)
+    assert fit.grad_norm > 1e-10
+    assert fit_student(W0, V, gtol=0.1, polish_steps=4).grad_norm < 1e-12
 
 
 def test_newton_polish_stops_when_a_step_does_not_reduce_the_gradient():
