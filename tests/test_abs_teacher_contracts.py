@@ -187,6 +187,12 @@ def test_zero_rows_and_fewer_directions_than_dimensions():
         gaussian.abs_teacher_loss(W, Vp, ap), rel=1e-12)
     np.testing.assert_allclose(gaussian.abs_teacher_gradient(W, Vp, ap),
                                gaussian.abs_teacher_gradient(W, V, a0), rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(gaussian.abs_teacher_gradient(W, Vz, az),
+                               gaussian.abs_teacher_gradient(W, Vp, ap), rtol=1e-11, atol=1e-15)
+    # a zero neuron has cosine 0 with every direction, inside the documented [-1, 1]
+    align = gaussian.neuron_alignment(np.vstack([np.zeros((1, 4)), -W]), Vp)
+    assert np.all(np.isfinite(align)) and np.all(np.abs(align) <= 1.0)
+    np.testing.assert_allclose(align, np.maximum(gaussian.neuron_alignment(-W, Vp), 0.0))
     assert gaussian.neuron_alignment(W, Vp).shape == (4,)
 
 
