@@ -3,10 +3,11 @@
 mutmut reads its settings from pyproject's ``[tool.mutmut]`` (the whole of ``src`` is copied
 into ``mutants/``, which the tests then import instead of the editable install). This script
 adds the two settings that depend on the module: ``only_mutate`` (``src/twolayer/<name>.py`` or
-every file of the package ``src/twolayer/<name>/``) and the test files that run against the
-mutants (``[tool.twolayer.mutants]``, one entry per module). It starts from an empty
-``mutants/`` (no result of an earlier run or commit is reused), runs ``mutmut run`` with the
-given number of workers and prints the counts that tests/MUTATION.md records.
+every file of the package ``src/twolayer/<name>/``; ``<package>/<module>`` mutates one file of a
+package) and the test files that run against the mutants (``[tool.twolayer.mutants]``, one entry
+per module; a module of a package without its own entry takes the package's). It starts from
+an empty ``mutants/`` (no result of an earlier run or commit is reused), runs ``mutmut run``
+with the given number of workers and prints the counts that tests/MUTATION.md records.
 
 With ``--survivors`` it keeps ``mutants/`` and re-runs only the mutants that the last run did
 not kill (after tests were added), with the tests as they are now; the counts are then those of
@@ -44,6 +45,10 @@ STATUSES = Path("mutants") / "twolayer-statuses.json"
 
 def _tests_of(module: str) -> list[str]:
     table = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["twolayer"]["mutants"]
+    # a module of a package (``gaussian/batched``) runs the package's tests unless listed itself
+    package = module.split("/")[0]
+    if module not in table and package in table:
+        return list(table[package])
     if module not in table:
         raise SystemExit(
             f"MODULE must be one of {', '.join(sorted(table))} ([tool.twolayer.mutants] of "
@@ -93,7 +98,8 @@ def main() -> None:
     # the mutants the last run checked and did not kill (not those a partial run never reached)
     names = [k for k, s in before.items() if s not in ("killed", "timeout", "not checked")]
     if args.only:
-        package = f"twolayer.{args.module}" + (".*" if only[0].endswith("*.py") else "")
+        package = "twolayer." + args.module.replace("/", ".")
+        package += ".*" if only[0].endswith("*.py") else ""
         # a method is named Class.method, which mutmut spells xǁClassǁmethod
         names = [f"{package}.x" + ("ǁ" + name.replace(".", "ǁ") if "." in name else "_" + name)
                  + "__mutmut_*" for name in args.only]
