@@ -288,7 +288,11 @@ def test_rates_intervals_fractions_and_the_fits_they_count():
     alone = batched.batched_lbfgs(fun, W0.reshape(30, -1), gtol=1e-8, ftarget=1e-10,
                                   max_iter=400)
     for r, fit in enumerate(fits):
-        np.testing.assert_allclose(fit.W.ravel(), alone.x[r], atol=1e-12)
+        end = alone.x[r].reshape(6, 6)
+        if (gaussian.population_loss(end, np.eye(6)) > 1e-8
+                and np.linalg.norm(gaussian.population_gradient(end, np.eye(6))) <= 1e-6):
+            end = gaussian.newton_polish(end, np.eye(6))  # a near-critical point is refined
+        np.testing.assert_allclose(fit.W, end, atol=1e-12)
         assert fit.iterations == alone.iterations[r]
         kind, gnorm, lam = batched.classify_point(fit.W, np.eye(6))
         assert fit.kind == kind
