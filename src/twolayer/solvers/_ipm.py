@@ -268,79 +268,6 @@ def _newton_system(
     return grad, solve_h
 
 
-#: Relative residual above which a Newton solve gets the radial correction.
-_ACCURATE = 1e-10
-#: Largest number of sweeps (radial correction, then one refined Woodbury solve) per solve.
-_RADIAL_SWEEPS = 8
-
-
-def _radially_corrected(st: Structure, beta: float, G: np.ndarray, weights: np.ndarray,
-                        mu: float, solve_h):
-    """The Newton solve ``solve_h`` with a coarse correction along the groups' own directions.
-
-    In the radial direction ``u_g = x_g / ||x_g||`` of a nonzero group the smoothed norm has
-    the curvature ``beta^2 / (mu + q) * mu / q``, about ``mu / ||x_g||^2``, which goes to zero
-    with ``mu``; on a group that lies on a face of its cone the weights ``z / s`` of the rows of
-    that face are huge in the other directions, so the ``d x d`` block loses the radial
-    curvature to rounding (condition numbers beyond 1e16; the blocks then get a ridge) and the
-    Woodbury solve misses the radial components, which the loss Hessian ``A^T A`` actually
-    determines. The refinement of the solve then stalls (relative residuals 1e-4 to 3e-2), the
-    stationarity error stays above ``mu / ||x_g||`` and the certificate's dual point violates
-    its constraint by 1e-8 to 1e-7 for dozens of iterations (bench/robustness.py, problems 133
-    and 252 of seed 0). The remedy is a two-level refinement: the Galerkin solve in the span
-    ``V`` of the ``2P`` radial directions (``V^T H V = (A V)^T (A V) + diag(u_g^T B_g u_g)``,
-    one ``2P x 2P`` system) alternated with the refined Woodbury solve, with the exact
-    product of the Newton matrix. :func:`solve` uses it at the last iterates (barrier parameter
-    at its floor), and then only when the plain solve leaves a relative residual above
-    ``_ACCURATE``; used from the start it changed the path of tiny problems (problem 227 then
-    stalled), and the residual's 2-norm is no measure of its effect (the sweeps improve the
-    error in the radial directions, the certificate converges, the residual may grow).
-    """
-    rho = np.linalg.norm(G, axis=1)
-    unit = G / np.where(rho > 0, rho, 1.0)[:, None]
-    q = np.sqrt(mu * mu + (beta * rho) ** 2)
-    coef = beta * beta / (mu + q)
-    flat = coef * mu / q  # radial curvature of the smoothed norm
-
-    def product(v: np.ndarray) -> np.ndarray:
-        radial = np.einsum("gi,gi->g", unit, v)
-        norm_part = coef[:, None] * v - (coef * (1.0 - mu / q) * radial)[:, None] * unit
-        cone_part = st.cone_adjoint(weights * st.slacks(v))
-        return st.adjoint(st.apply(v)) + cone_part + norm_part
-
-    coarse = []
-
-    def coarse_solve(r: np.ndarray) -> np.ndarray:
-        if not coarse:
-            AV = st.output_sign * st.mask * (st.X @ unit.T)  # (n, 2P): A applied to each u_g
-            XU = st.slacks(unit)
-            diag = np.einsum("kg,kg->g", weights, XU * XU) + flat
-            M = AV.T @ AV
-            M[np.diag_indices_from(M)] += diag
-            try:
-                coarse.append(cho_factor(M, lower=True, check_finite=False))
-            except np.linalg.LinAlgError:  # not numerically definite: no coarse correction
-                coarse.append(None)
-        if coarse[0] is None:
-            return np.zeros_like(r)
-        c = cho_solve(coarse[0], np.einsum("gi,gi->g", unit, r), check_finite=False)
-        return c[:, None] * unit
-
-    def solve(rhs: np.ndarray) -> np.ndarray:
-        step = solve_h(rhs)
-        scale = np.linalg.norm(rhs)
-        res = rhs - product(step)
-        for _ in range(_RADIAL_SWEEPS):
-            if np.linalg.norm(res) <= _ACCURATE * scale:
-                break
-            step = step + coarse_solve(res)
-            step = step + solve_h(rhs - product(step))
-            res = rhs - product(step)
-        return step
-
-    return solve
-
-
 def _max_step(current: np.ndarray, change: np.ndarray) -> float:
     neg = change < 0
     if not neg.any():
@@ -369,24 +296,6 @@ def _corrected_step(st: Structure, grad, solve_h, slack, Z, W, corr):
     dS = np.where(live, st.slacks(step), 0.0)
     dZ = np.where(live, corr - Z - W * dS, 0.0)
     return step, dZ, _max_step(slack[st.live], dS[st.live]), _max_step(Z[st.live], dZ[st.live])
-
-
-def _recentred(st: Structure, y, beta, G, slack, target, mu_h):
-    """Multipliers ``z = target / s`` of the primal barrier and the Newton system they give.
-
-    With these multipliers every product ``z_k s_k`` is on target and the primal-dual weights
-    ``z / s = target / s^2`` are the Hessian of the logarithmic barrier: the centering direction
-    is Newton's step on the self-concordant barrier function ``F_t`` (Nesterov and Nemirovski's
-    path following), which makes progress from any strictly feasible point. The primal-dual
-    centering direction from the old multipliers does not when their products ``z_k s_k``
-    spread over decades: on tiny problems with nearly as many rows as columns
-    (bench/robustness.py, problem 227 of seed 0) its steps stayed below 0.1 of the way to the
-    boundary for 90 iterations.
-    """
-    Z = np.where(st.live[:, None], target / slack, 0.0)
-    W = Z / slack
-    grad, solve_h = _newton_system(st, y, beta, G, W, mu_h)
-    return Z, W, grad, solve_h
 
 
 def zero_certificate(st: Structure, y: np.ndarray, beta: float) -> Certificate | None:
@@ -419,9 +328,7 @@ def solve(
     centering target ``mu``; the norms by the eliminated barrier ``h_mu`` at the target of the
     previous step. A corrected step shorter than ``_SHORT`` of the way to the boundary from
     an iterate off the central path (some ``z s`` below ``_CENTRAL`` times their mean, or a gap
-    that grew) is replaced by a centering step from the multipliers ``target / s`` of the primal
-    barrier (:func:`_recentred`). At the smallest barrier parameter the Newton solves get a
-    correction along the groups' radial directions (:func:`_radially_corrected`). The
+    that grew) is replaced by a pure centering step. The
     start is ``v_i = w_i`` along an interior direction of each cone (fit
     zero), scaled so that the penalty equals ``||y||^2 / 2``, with ``z s`` constant.
 
@@ -447,8 +354,6 @@ def solve(
         floor = 0.5 * tol_gap * cert.primal / m
         W = Z / slack
         grad, solve_h = _newton_system(st, y, beta, G, W, max(mu_h, floor))
-        if mu_h <= floor:  # the last iterates, at the smallest barrier parameter
-            solve_h = _radially_corrected(st, beta, G, W, floor, solve_h)
         # predictor (affine) step, then Mehrotra's centering and second-order correction
         step = solve_h(-grad)
         dS = np.where(live, st.slacks(step), 0.0)
@@ -463,10 +368,8 @@ def solve(
                or (len(history) > 1 and history[-1] > history[-2]))
         if min(ap, ad) < _SHORT and off:
             # the corrected direction hits the boundary at once from an iterate off the
-            # central path: take a centering step (target = current mu) instead, from the
-            # multipliers of the primal barrier at that target
+            # central path: take the pure centering step (target = current mu) instead
             target = max(mu, floor)
-            Z, W, grad, solve_h = _recentred(st, y, beta, G, slack, target, max(mu_h, floor))
             step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, target / slack)
         G = G + ap * step
         Z = Z + ad * dZ
