@@ -621,9 +621,10 @@ def spurious_rates_gd(
     ``1e-12``; the default ``1e-9`` already puts every end point inside the quadratic region
     of its minimum, where the last digits change nothing but the cost) or the loss is below
     ``global_tol / 100``. The end points are then classified exactly as in
-    :func:`spurious_rates` (an end point with gradient below its ``gtol = 1e-8`` is not
-    moved). A run that reaches ``max_iter`` is classified where it stopped (mostly
-    ``"other"``).
+    :func:`spurious_rates` (L-BFGS does not move an end point with gradient below its
+    ``gtol = 1e-8``; a near-critical one with a positive definite Hessian is refined by
+    :func:`newton_polish`). A run that reaches ``max_iter`` is classified where it stopped
+    (mostly ``"other"``).
 
     Parameters
     ----------
