@@ -460,3 +460,218 @@ def test_frozen_layer_interpolant_is_the_interpolant_closest_to_its_start():
     np.testing.assert_allclose(change, np.linalg.pinv(H) @ (Y5 - H @ net.c), atol=1e-10)
     index = np.linalg.norm(frozen.c) / np.linalg.norm(np.hypot(net.a, net.b))
     assert sp.lazy_index(X5, Y5, net) == pytest.approx(index, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# networks and their costs
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_network_adds_its_linear_unit_and_output_bias():
+    net = sp.UnivariateNetwork(a=[1.0, -2.0], b=[0.0, 1.0], c=[3.0, 0.5], slope=2.0, offset=-1.0)
+    z = np.array([-1.0, 0.25, 2.0])
+    expected = 3.0 * np.maximum(z, 0) + 0.5 * np.maximum(1.0 - 2.0 * z, 0) + 2.0 * z - 1.0
+    np.testing.assert_allclose(net(z), expected, rtol=1e-15)
+
+
+def test_triangle_samples_span_their_interval():
+    x, y = sp.triangle_samples(6, low=2.0, high=7.0)
+    np.testing.assert_allclose(x, [2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    np.testing.assert_array_equal(y, [0.0, 1.0, 0.0, -1.0, 0.0, 1.0])
+    assert sp.triangle_samples()[0].size == 10
+
+
+def test_representation_cost_without_knots_and_with_knots_a_rounding_apart():
+    # an affine function needs no knot: its cost is |s + s| = 4 without a linear unit
+    assert sp.representation_cost(lambda t: 2.0 * t + 1.0, []) == pytest.approx(4.0)
+    assert sp.representation_cost(lambda t: 2.0 * t + 1.0, [], linear_unit=True) == (
+        pytest.approx(0.0, abs=1e-12))
+    # knots computed as -b/a that differ in the last bit are one knot: relu(x - 1) costs 1
+    # (0 + 1 without a linear unit), and no piece of zero width is evaluated
+    knots = [1.0, np.nextafter(1.0, 2.0), np.nextafter(np.nextafter(1.0, 2.0), 2.0)]
+    f = lambda t: np.maximum(t - 1.0, 0.0)  # noqa: E731
+    assert sp.representation_cost(f, knots, linear_unit=True) == pytest.approx(1.0, rel=1e-12)
+    assert sp.representation_cost(f, knots) == pytest.approx(1.0, rel=1e-12)
+    # ... also for knots far from the origin (relative merging): 1e6 and 1e6 (1 + 4e-16)
+    g = lambda t: np.abs(t - 1e6)  # noqa: E731
+    assert sp.representation_cost(g, [1e6, 1e6 * (1 + 4e-16)]) == pytest.approx(2.0, rel=1e-9)
+    # a piece 1e-6 long is no rounding: both of its knots count
+    h = lambda t: np.maximum(t, 0.0) - np.maximum(t - 1e-6, 0.0)  # noqa: E731
+    assert sp.representation_cost(h, [0.0, 1e-6], linear_unit=True) == pytest.approx(2.0)
+
+
+def test_representation_cost_reads_the_outer_slopes_of_a_long_function():
+    # knots spread over [-50, 50]: the outer pieces start beyond the span
+    f = lambda t: np.maximum(t + 50.0, 0.0) + 3.0 * np.maximum(t - 50.0, 0.0)  # noqa: E731
+    # slopes 0, 1, 4: int |f''| = 4 and |0 + 4| = 4
+    assert sp.representation_cost(f, [-50.0, 50.0], linear_unit=True) == pytest.approx(4.0)
+    # -f(-t) + 5 t has the slopes 9, 6, 5: int |f''| = 4 < |9 + 5| = 14
+    assert sp.representation_cost(lambda t: -f(-t) + 5 * t, [-50.0, 50.0]) == (
+        pytest.approx(14.0))
+
+
+# --------------------------------------------------------------------------------------------
+# the convex programs
+# --------------------------------------------------------------------------------------------
+
+
+def test_knot_grid_drops_grid_points_within_a_quarter_step_of_a_sample():
+    # grid 0, 0.25, 0.5, 0.75, 1 (step 0.25): 0.25 is exactly a quarter step from 0.3125
+    np.testing.assert_array_equal(sp.knot_grid([0.0, 0.3125, 1.0], 5),
+                                  [0.0, 0.3125, 0.5, 0.75, 1.0])
+    np.testing.assert_array_equal(sp.knot_grid([0.0, 0.3, 1.0], 5), [0.0, 0.3, 0.5, 0.75, 1.0])
+    # the margin widens the grid on both sides: -0.5, 0.5, 1.5 (step 1)
+    np.testing.assert_array_equal(sp.knot_grid([1.0, 0.0], 3, margin=0.5),
+                                  [-0.5, 0.0, 0.5, 1.0, 1.5])
+
+
+def test_least_cost_networks_in_closed_form():
+    x = np.array([-2.0, -1.0, 0.0, 1.0])
+    # relu(-x): one unit facing left, cost 1, found without a linear unit
+    res = sp.min_cost_network(x, np.maximum(-x, 0.0))
+    assert res.value == pytest.approx(1.0, rel=1e-7) and res.cost == pytest.approx(1.0, rel=1e-7)
+    np.testing.assert_allclose(res.network(np.array([-3.0, 0.5, 4.0])), [3.0, 0.0, 0.0],
+                               atol=1e-6)
+    # an affine target costs nothing with a linear unit: slope and offset carry it
+    res = sp.min_cost_network(x, 2.0 * x + 1.0, linear_unit=True)
+    assert res.value == pytest.approx(0.0, abs=1e-8)
+    assert res.network.slope == pytest.approx(2.0, rel=1e-7)
+    assert res.network.offset == pytest.approx(1.0, rel=1e-7)
+
+
+def test_the_regularized_fit_reports_its_objective_and_balanced_units():
+    x, y = sp.triangle_samples(6)
+    for linear_unit in (False, True):
+        res = sp.min_cost_network(x, y, beta=0.05, linear_unit=linear_unit)
+        net = res.network
+        r = net(x) - y
+        assert res.value == pytest.approx(0.5 * r @ r + 0.05 * res.cost, rel=1e-6)
+        assert sp.unit_cost(net) == pytest.approx(res.cost, rel=1e-6)
+        np.testing.assert_allclose(np.abs(net.c), np.abs(net.a), rtol=1e-12)
+        assert set(np.round(net.knots(), 9)) <= set(np.round(x, 9))
+        assert res.status == "optimal"
+
+
+def test_small_units_are_dropped_relative_to_the_largest():
+    x, y = sp.triangle_samples(6)
+    full = sp.min_cost_network(x, y, beta=0.05, tol=0.0)
+    gamma = np.abs(full.network.c * full.network.a)
+    cut = 0.5 * (np.sort(gamma)[-1] + np.sort(gamma)[-2])  # between the two largest units
+    kept = sp.min_cost_network(x, y, beta=0.05, tol=cut / gamma.max())
+    assert kept.network.width == 1
+    assert kept.cost == pytest.approx(full.cost, rel=1e-9)  # the cost is that of all units
+
+
+def test_a_path_with_a_linear_unit_and_its_cost_gaps():
+    x, y = sp.triangle_samples(6)
+    knots = sp.knot_grid(x, 11)
+    path = sp.min_cost_path(x, y, [0.3, 0.03], linear_unit=True, knots=knots)
+    assert path.least_cost == pytest.approx(sp.min_representation_cost(x, y, linear_unit=True))
+    for beta, res, fc, resid in zip(path.betas, path.results, path.function_costs,
+                                    path.residuals, strict=True):
+        single = sp.min_cost_network(x, y, beta=beta, linear_unit=True, knots=knots)
+        assert res.value == pytest.approx(single.value, rel=1e-7)
+        assert res.network.slope == pytest.approx(single.network.slope, rel=1e-5, abs=1e-7)
+        assert fc == pytest.approx(sp.representation_cost(res.network, res.network.knots(),
+                                                          linear_unit=True), rel=1e-12)
+        assert resid == pytest.approx(np.abs(res.network(x) - y).max(), rel=1e-12)
+    betas = np.array([0.3, 0.03])
+    path.betas[0] = 7.0
+    np.testing.assert_array_equal(betas, [0.3, 0.03])  # the path holds its own copy
+    made = sp.MinCostPath(betas=betas, results=(), costs=np.array([3.0, 2.0]),
+                          function_costs=np.array([2.0, 2.0]), residuals=np.zeros(2),
+                          least_cost=2.0)
+    np.testing.assert_allclose(made.cost_gaps, [0.5, 0.0])
+
+
+def test_a_path_drops_small_units_like_the_single_program():
+    x, y = sp.triangle_samples(6)
+    single = sp.min_cost_network(x, y, beta=0.05, tol=0.5)
+    path = sp.min_cost_path(x, y, [0.05], tol=0.5)
+    assert path.results[0].network.width == single.network.width
+    assert path.results[0].network.width < sp.min_cost_path(x, y, [0.05], tol=0.0).results[
+        0].network.width
+
+
+def test_value_range_without_a_linear_unit_and_with_a_slack():
+    # y = |x| on -1, 0, 1: the least-cost interpolant without a linear unit is |x| itself
+    # (cost 2 = max(T, (T + |s_1 + s_2|) / 2) with T = 2, s = (-1, 1)); between the samples
+    # nothing else reaches cost 2
+    x = np.array([-1.0, 0.0, 1.0])
+    y = np.abs(x)
+    z = np.array([-0.5, 0.5, 1.5])
+    knots = sp.knot_grid(x, 21)
+    low, high = sp.value_range_at(x, y, z, knots=knots, linear_unit=False)
+    np.testing.assert_allclose(low, [0.5, 0.5, 1.5], atol=1e-7)
+    np.testing.assert_allclose(high, [0.5, 0.5, 1.5], atol=1e-7)
+    # a slack of 10% of the cost lets f(0.5) move: the band opens
+    low, high = sp.value_range_at(x, y, z, knots=knots, linear_unit=False, face_tol=0.1)
+    assert np.all(high[:2] - low[:2] > 0.01)
+    assert np.all(low <= high)
+    # samples among the knots are needed: the midpoints alone cannot reach cost 2
+    with pytest.raises(RuntimeError, match=r"^knots reach cost [0-9.]+, more than the least "
+                                           r"cost 2.0: include the samples x among the knots$"):
+        sp.value_range_at(x, y, z, knots=[-0.5, 0.5], linear_unit=False)
+
+
+def test_the_bias_penalized_network_is_the_convex_solution():
+    x, y = sp.triangle_samples(6)
+    res = sp.bias_penalized_network(x, y, 0.01, bias_scale=2.0)
+    sol = res.solution
+    np.testing.assert_allclose(res.network(x), sol.predictions, atol=1e-9)
+    assert res.value == sol.value
+    r = sol.residual
+    assert res.penalty == pytest.approx((sol.value - 0.5 * r @ r) / 0.01, rel=1e-12)
+    assert res.penalty == pytest.approx(sp.unit_cost(res.network, bias_weight=0.5), rel=1e-6)
+    assert res.network.slope == 0.0 and res.network.offset == 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# sweeps over the layer ratio
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_sweep_summarizes_each_run_sorted_by_ratio():
+    x, y = X5, Y5
+    runs = [sp.train_univariate(x, y, sp.init_univariate(6, r, 3), steps=40, tol=1e-3)
+            for r in (3.0, 0.2)]
+    sweep = sp.sweep_summary(x, y, runs, radius=0.1)
+    for k, run in enumerate(runs[::-1]):  # sorted: 0.2 first
+        start, end = run.initial, run.final
+        assert sweep.ratios[k] == pytest.approx(np.median(np.abs(start.c)
+                                                          / np.hypot(start.a, start.b)))
+        assert sweep.lazy[k] == pytest.approx(sp.lazy_index(x, y, start), rel=1e-12)
+        d_cubic, d_linear = sp.spline_distances(x, y, end)
+        assert sweep.d_cubic[k] == pytest.approx(d_cubic, rel=1e-12)
+        assert sweep.d_linear[k] == pytest.approx(d_linear, rel=1e-12)
+        shift = np.median(np.abs(end.knots() - start.knots()))
+        assert sweep.knot_shift[k] == pytest.approx(shift, rel=1e-12)
+        assert sweep.near_samples[k] == pytest.approx(
+            sp.curvature_near_samples(end, x, 0.1), rel=1e-12)
+        assert sweep.residual[k] == pytest.approx(np.abs(end(x) - y).max(), rel=1e-12)
+        assert sweep.steps[k] == run.steps
+    np.testing.assert_allclose(sweep.ratios, [0.2, 3.0])
+    default = sp.sweep_summary(x, y, runs)  # radius 0.02
+    assert default.near_samples[0] == pytest.approx(
+        sp.curvature_near_samples(runs[1].final, x, 0.02), rel=1e-12)
+
+
+def test_a_ratio_sweep_trains_every_ratio_from_the_same_seed():
+    x, y = X5, Y5
+    sweep = sp.ratio_sweep(x, y, [2.0, 0.5], width=6, steps=30, rng=5, scale=2.0, tol=1e-3,
+                           radius=0.05)
+    seed = int(np.random.default_rng(5).integers(2**32))
+    runs = [sp.train_univariate(x, y, sp.init_univariate(6, r, seed, scale=2.0), steps=30,
+                                tol=1e-3) for r in (2.0, 0.5)]
+    expected = sp.sweep_summary(x, y, runs, radius=0.05)
+    for name in ("ratios", "lazy", "d_cubic", "d_linear", "knot_shift", "near_samples",
+                 "residual", "steps"):
+        np.testing.assert_allclose(getattr(sweep, name), getattr(expected, name), rtol=1e-12,
+                                   err_msg=name)
+    # the defaults: scale 1, tol 1e-2, radius 0.02
+    runs = [sp.train_univariate(x, y, sp.init_univariate(6, 1.0, seed), steps=30, tol=1e-2)]
+    np.testing.assert_allclose(
+        sp.ratio_sweep(x, y, [1.0], width=6, steps=30, rng=5).near_samples,
+        sp.sweep_summary(x, y, runs).near_samples, rtol=1e-12)
+    np.testing.assert_allclose(sp.ratio_sweep(x, y, [1.0], width=6, steps=30, rng=5).residual,
+                               sp.sweep_summary(x, y, runs).residual, rtol=1e-12)
