@@ -271,7 +271,7 @@ def _newton_system(
                 best = step
             if size <= 1e-13 * scale or size > _STALL * last:
                 break
-            last = min(size, last)
+            last = size  # below last: the round halved it
             step = step + once(res)
         return best
 
@@ -356,11 +356,10 @@ def solve(
     mu_h = (0.5 * float(y @ y) + beta * float(np.linalg.norm(G, axis=1).sum())) / m
     Z = np.where(live, mu_h / slack, 0.0)
     history: list[float] = []
-    primals: list[float] = []
+    previous = np.inf  # primal objective of the previous iterate
     for it in range(max_iter + 1):
         cert, lam = certify(st, y, beta, G, [Z, np.where(live, mu_h / slack, 0.0)])
         history.append(cert.gap)
-        primals.append(cert.primal)
         done = cert.holds(tol_gap, tol_feas)
         if done or it == max_iter:
             break
@@ -379,12 +378,13 @@ def solve(
         step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W,
                                            (target - dS * dZ) / slack)
         off = (float((Z * slack)[st.live].min()) < _CENTRAL * mu
-               or (len(primals) > 1 and primals[-1] > primals[-2]))
+               or cert.primal > previous)
         if min(ap, ad) < _SHORT and off:
             # the corrected direction hits the boundary at once from an iterate off the
             # central path: take the pure centering step (target = current mu) instead
             target = max(mu, floor)
             step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, target / slack)
+        previous = cert.primal
         G = G + ap * step
         Z = Z + ad * dZ
         mu_h = target
