@@ -261,14 +261,21 @@ def test_published_counts_of_safran_yehudai_shamir():
         pub.runs = 1  # frozen
 
 
+def _chapter_rates(k: int, cells: list[int]) -> batched.SpuriousRates:
+    """Chapter 4's runs at size k: its random stream, in the chapter's cells."""
+    stream = np.random.default_rng(2018 + (k - 6) // 2)
+    return batched.pool_rates([batched.spurious_rates([k], n, rng=stream) for n in cells])
+
+
 def test_chapter_claim_rates_agree_with_the_published_ones_within_the_intervals():
-    # Chapter 4: at k = 14, the size of the largest difference, our 200 runs (seed 2022) and
-    # their 500 still have overlapping 95% intervals; at k = 6 they found none, we a few.
+    # Chapter 4: at k = 14, the size of the largest difference, our 600 runs and their 500
+    # still have overlapping 95% intervals.
     pub = gaussian.safran2021_rates()
-    ours = batched.spurious_rates([14], 200, rng=2022)
+    ours = _chapter_rates(14, [200, 400])
     lo, hi = ours.interval(14)
     plo, phi = pub.interval(14)
-    assert ours.fraction(14) > pub.fraction(14) + 0.05  # a real gap in the point estimates
+    assert ours.runs_at(14) == 600
+    assert ours.fraction(14) > pub.fraction(14) + 0.03  # a real gap in the point estimates
     assert lo <= phi and plo <= hi
     # Our loss levels reached by at least three runs are all among theirs.
     theirs = [loss for loss, _ in pub.levels[14]]
@@ -278,6 +285,73 @@ def test_chapter_claim_rates_agree_with_the_published_ones_within_the_intervals(
     for level, n in common.items():
         if n >= 3:
             assert min(abs(level - t) for t in theirs) <= 2e-6
+
+
+def test_chapter_claim_the_last_step_is_wider_than_both_intervals():
+    # Chapter 4: the grid's last and smallest predicted step, k = 16 to 20 (published 87.2% to
+    # 94.2%), is still measured: our intervals there are disjoint and each narrower than the
+    # step between the two rates.
+    k16, k20 = _chapter_rates(16, [300, 300]), _chapter_rates(20, [150, 150])
+    (lo16, hi16), (lo20, hi20) = k16.interval(16), k20.interval(20)
+    step = k20.fraction(20) - k16.fraction(16)
+    assert hi16 < lo20
+    assert hi16 - lo16 < step and hi20 - lo20 < step
+
+
+def test_the_grid_is_chosen_from_the_published_rates():
+    pub = gaussian.safran2021_rates()
+    # Published rates (of 500): 6: 0, 8: 57, 10: 160, 12: 269, 14: 352, 16: 436, 18: 448; the
+    # rises are 11.4, 20.6, 21.8, 16.6, 16.8 and then 2.4 points, so the steps of two stop at 16.
+    assert pub.grid() == (6, 8, 10, 12, 14, 16, 20)
+    assert pub.grid(step=2, min_rise=0.0) == (6, 8, 10, 12, 14, 16, 18, 20)
+    assert pub.grid(step=2, min_rise=0.2) == (6, 20)  # 6 -> 8 rises by 11.4 points only
+    rule = gaussian.PublishedRates(ks=(2, 3, 4, 5), runs=10, counts={2: 0, 3: 1, 4: 3, 5: 4},
+                                   levels={}, setup="", source="")
+    assert rule.grid(step=1, min_rise=0.1) == (2, 3, 4, 5)  # a rise of exactly 0.1 continues
+    assert rule.grid(step=1, min_rise=0.2) == (2, 5)
+    assert rule.grid(step=2, min_rise=0.3) == (2, 4, 5)
+    with pytest.raises(ValueError, match="step must be >= 1"):
+        pub.grid(step=0)
+    with pytest.raises(ValueError, match="min_rise must be <= 1"):
+        pub.grid(min_rise=1.5)
+
+
+def test_pooled_parts_of_one_stream_are_one_call():
+    whole = batched.spurious_rates([6, 7], 30, rng=5)
+    stream = np.random.default_rng(5)
+    # The stream draws k = 6 first, then k = 7: parts follow the same order.
+    parts = [batched.spurious_rates([6], 20, rng=stream),
+             batched.spurious_rates([6], 10, rng=stream),
+             batched.spurious_rates([7], 30, rng=stream)]
+    pooled = batched.pool_rates(parts)
+    assert pooled.ks == (6, 7) and pooled.runs == 30
+    for k in (6, 7):
+        assert pooled.runs_at(k) == 30
+        for a, b in zip(whole.fits[k], pooled.fits[k]):
+            np.testing.assert_array_equal(a.W, b.W)
+            assert (a.kind, a.iterations) == (b.kind, b.iterations)
+    assert pooled.evaluations[6] == parts[0].evaluations[6] + parts[1].evaluations[6]
+    uneven = batched.pool_rates(parts[:2] + [batched.spurious_rates([7], 4, rng=1)])
+    assert uneven.runs == 4 and uneven.runs_at(6) == 30 and uneven.runs_at(7) == 4
+    assert uneven.interval(7) == batched.wilson_interval(uneven.count(7), 4)
+    with pytest.raises(ValueError, match="parts must be a non-empty sequence"):
+        batched.pool_rates([])
+    with pytest.raises(TypeError, match=r"parts\[1\] must be a SpuriousRates"):
+        batched.pool_rates([parts[0], "rates"])
+
+
+def test_runs_cut_off_by_max_iter_end_where_separate_runs_end():
+    # Runs that stop early leave the batch; those still going at max_iter keep their last
+    # iterate, as they would alone.
+    k, runs = 8, 5
+    fun = _problem(k)
+    X0 = _starts(runs, k, 9).reshape(runs, -1)
+    cut = batched.batched_lbfgs(fun, X0, gtol=1e-8, max_iter=7)
+    assert not cut.converged.any() and (cut.iterations == 7).all()
+    for r in range(runs):
+        alone = batched.batched_lbfgs(fun, X0[r : r + 1], gtol=1e-8, max_iter=7)
+        np.testing.assert_array_equal(alone.x[0], cut.x[r])
+        assert alone.loss[0] == cut.loss[r]
 
 
 def test_chapter_claim_the_optimizer_does_not_shift_the_rate():

@@ -43,6 +43,7 @@ __all__ = [
     "classify_point",
     "batched_gradient_descent",
     "spurious_rates",
+    "pool_rates",
     "spurious_rates_gd",
     "wilson_interval",
 ]
@@ -222,20 +223,20 @@ def _batched_lbfgs(
     x = x0.copy()
     f, g = fun(x)
     evals = 1
-    S = np.zeros((R, memory, p))
-    Y = np.zeros((R, memory, p))
-    rho = np.zeros((R, memory))  # 0 marks an empty slot
-    newest = np.zeros(R, dtype=int)  # slot of the next pair
     iters = np.zeros(R, dtype=int)
-    active = ~((np.abs(g).max(axis=1) <= gtol) | (f <= ftarget))
+    # The state of the runs still going, compacted whenever runs stop: ids are their rows in
+    # x, f, g, iters, where a run's end point is written when it stops.
+    ids = np.flatnonzero(~((np.abs(g).max(axis=1) <= gtol) | (f <= ftarget)))
+    xa, fa, ga = x[ids], f[ids], g[ids]
+    Sa = np.zeros((ids.size, memory, p))
+    Ya = np.zeros((ids.size, memory, p))
+    rhoa = np.zeros((ids.size, memory))  # 0 marks an empty slot
+    na = np.zeros(ids.size, dtype=int)  # slot of the next pair
     for _ in range(max_iter):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+        if ids.size == 0:
             break
-        xa, fa, ga = x[idx], f[idx], g[idx]
-        Sa, Ya, rhoa, na = S[idx], Y[idx], rho[idx], newest[idx]
         # Two-loop recursion, newest pair first (an empty slot has rho = 0 and does nothing).
-        rows = np.arange(idx.size)
+        rows = np.arange(ids.size)
         order = [(na - 1 - j) % memory for j in range(memory)]
         q = ga.copy()
         alphas = []
@@ -265,9 +266,9 @@ def _batched_lbfgs(
             slope[bad] = -np.einsum("rp,rp->r", ga[bad], ga[bad])
             rhoa[bad] = 0.0
         # Backtracking line search, each run its own step.
-        step = np.ones(idx.size)
+        step = np.ones(ids.size)
         x_new, f_new, g_new = xa.copy(), fa.copy(), ga.copy()
-        todo = np.arange(idx.size)
+        todo = np.arange(ids.size)
         for _halving in range(30):
             trial = xa[todo] + step[todo, None] * direction[todo]
             ft, gt = fun(trial)
@@ -294,11 +295,16 @@ def _batched_lbfgs(
         Ya[rows[keep], slot[keep]] = y_new[keep]
         rhoa[rows[keep], slot[keep]] = 1.0 / sy[keep]
         na = np.where(keep, na + 1, na)
-        x[idx], f[idx], g[idx] = x_new, f_new, g_new
-        S[idx], Y[idx], rho[idx], newest[idx] = Sa, Ya, rhoa, na
-        iters[idx] += 1
+        xa, fa, ga = x_new, f_new, g_new
+        iters[ids] += 1
         done = (np.abs(g_new).max(axis=1) <= gtol) | (f_new <= ftarget) | stuck
-        active[idx[done]] = False
+        if np.any(done):
+            end = ids[done]
+            x[end], f[end], g[end] = xa[done], fa[done], ga[done]
+            go = ~done
+            ids, xa, fa, ga = ids[go], xa[go], fa[go], ga[go]
+            Sa, Ya, rhoa, na = Sa[go], Ya[go], rhoa[go], na[go]
+    x[ids], f[ids], g[ids] = xa, fa, ga  # the runs that reached max_iter
     grad_max = np.abs(g).max(axis=1)
     converged = (grad_max <= gtol) | (f <= ftarget)
     return BatchedFit(x, f, grad_max, iters, converged, evals)
@@ -409,7 +415,8 @@ class SpuriousRates(EndPointCounts):
     ks : tuple of int
         Sizes ``k = d``.
     runs : int
-        Initializations per size.
+        Initializations per size (for a :func:`pool_rates` of parts with different numbers of
+        runs per size, the smallest; :meth:`runs_at` gives each).
     fits : dict int -> tuple of FitResult
         Every end point per size (global ones without a Hessian: ``min_eig = nan``).
     evaluations : dict int -> int
@@ -423,7 +430,7 @@ class SpuriousRates(EndPointCounts):
 
     def interval(self, k: int, kind: str = "spurious") -> tuple[float, float]:
         """95% Wilson interval of :meth:`fraction`."""
-        return _wilson(self.count(k, kind), len(self.fits[k]))
+        return _wilson(self.count(k, kind), self.runs_at(k))
 
 
 def spurious_rates(
@@ -477,6 +484,40 @@ def spurious_rates(
         W0 = gen.standard_normal((runs, k, k)) / np.sqrt(k)
         fits[k], evaluations[k] = _fit_batch(W0, identity_teacher(k), gtol, max_iter, global_tol)
     return SpuriousRates(ks=tuple(ks), runs=runs, fits=fits, evaluations=evaluations)
+
+
+def pool_rates(parts: Sequence[SpuriousRates]) -> SpuriousRates:
+    """Join the results of several :func:`spurious_rates` calls into one.
+
+    The end points of a size are those of the parts in their order, so the parts of one
+    ``numpy.random.Generator`` stream at a size (``spurious_rates([k], 200, rng=gen)`` called
+    twice) pool to exactly ``spurious_rates([k], 400, rng=seed)`` for ``gen =
+    default_rng(seed)``: a run does not depend on the others in its batch. This lets a
+    notebook split a large experiment over cells.
+
+    Parameters
+    ----------
+    parts : sequence of SpuriousRates
+        At least one; sizes may repeat across parts and differ between them.
+
+    Returns
+    -------
+    SpuriousRates
+        Sizes in order of first appearance, evaluations summed per size.
+    """
+    if not isinstance(parts, Sequence) or len(parts) == 0:
+        raise ValueError(f"parts must be a non-empty sequence of SpuriousRates, got {parts!r}")
+    for i, part in enumerate(parts):
+        if not isinstance(part, SpuriousRates):
+            raise TypeError(f"parts[{i}] must be a SpuriousRates, got {type(part).__name__}")
+    fits: dict[int, tuple[FitResult, ...]] = {}
+    evaluations: dict[int, int] = {}
+    for part in parts:
+        for k in part.ks:
+            fits[k] = fits.get(k, ()) + tuple(part.fits[k])
+            evaluations[k] = evaluations.get(k, 0) + part.evaluations[k]
+    return SpuriousRates(ks=tuple(fits), runs=min(len(f) for f in fits.values()), fits=fits,
+                         evaluations=evaluations)
 
 
 def _orbit_key(W: np.ndarray, loss: float) -> tuple[float, bytes]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._checks import check_int
+from .._checks import check_int, check_real
 from .batched import _wilson
 
 __all__ = ["PublishedRates", "safran2021_rates"]
@@ -191,6 +191,37 @@ class PublishedRates:
     def interval(self, k: int) -> tuple[float, float]:
         """95% Wilson interval of :meth:`fraction` (:func:`twolayer.gaussian.wilson_interval`)."""
         return _wilson(self.counts[self._k(k)], self.runs)
+
+    def grid(self, *, step: int = 2, min_rise: float = 0.10) -> tuple[int, ...]:
+        """Sizes whose rates a few hundred runs can tell apart, chosen from these counts alone.
+
+        From the smallest published k, every ``step``-th size as long as the published rate
+        rises by at least ``min_rise`` from one to the next; then the largest published size
+        (near saturation the rate rises by a few points per size, steps no affordable number
+        of runs separates). Choosing the sizes from the published rates, before any of our
+        runs, keeps the grid from being tuned to our own noise.
+
+        Parameters
+        ----------
+        step : int
+            Spacing of the sizes, at least 1.
+        min_rise : float
+            Smallest rise of the published rate per step, in [0, 1].
+
+        Returns
+        -------
+        tuple of int
+            Increasing sizes, ending with ``max(ks)``.
+        """
+        step = check_int(step, "step", low=1)
+        min_rise = check_real(min_rise, "min_rise", low=0.0, high=1.0)
+        sizes = [self.ks[0]]
+        while (sizes[-1] + step in self.counts
+               and self.fraction(sizes[-1] + step) - self.fraction(sizes[-1]) >= min_rise):
+            sizes.append(sizes[-1] + step)
+        if sizes[-1] != self.ks[-1]:
+            sizes.append(self.ks[-1])
+        return tuple(sizes)
 
     def _k(self, k: int) -> int:
         k = check_int(k, "k")

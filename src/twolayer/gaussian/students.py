@@ -198,13 +198,17 @@ class EndPointCounts:
 
     fits: Mapping[int, Sequence[FitResult]]
 
+    def runs_at(self, k: int) -> int:
+        """Number of runs at size k."""
+        return len(self.fits[k])
+
     def count(self, k: int, kind: str = "spurious") -> int:
         """Number of runs at size k that ended at a point of the given kind."""
         return sum(f.kind == kind for f in self.fits[k])
 
     def fraction(self, k: int, kind: str = "spurious") -> float:
         """Fraction of the runs at size k that ended at a point of the given kind."""
-        return self.count(k, kind) / len(self.fits[k])
+        return self.count(k, kind) / self.runs_at(k)
 
     def losses(self, k: int, kind: str = "spurious") -> np.ndarray:
         """Sorted loss values of the end points of the given kind at size k."""

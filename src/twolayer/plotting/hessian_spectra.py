@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..gaussian import SpuriousExperiment
+from ..gaussian import SpuriousExperiment, SpuriousRates
 from ..symmetry import Isotropy, ReducedSpectrum, TypeAPoint
 from . import PALETTE, new_figure
 
@@ -34,7 +34,7 @@ TYPE_COLORS = {
 
 
 def plot_spurious_experiment(
-    experiment: SpuriousExperiment,
+    experiment: SpuriousExperiment | SpuriousRates,
     labels: Mapping[int, Sequence[str]] | None = None,
     *,
     intervals: Mapping[int, tuple[float, float]] | None = None,
@@ -44,7 +44,7 @@ def plot_spurious_experiment(
 
     Parameters
     ----------
-    experiment : SpuriousExperiment
+    experiment : SpuriousExperiment or SpuriousRates
     intervals : mapping k -> (low, high), optional
         Confidence intervals of the fractions, drawn as error bars (the title then says
         "95% intervals" instead of the number of runs).
@@ -67,7 +67,9 @@ def plot_spurious_experiment(
         ax0.errorbar(ks, frac, yerr=np.vstack([lo, hi]), fmt="none", ecolor="black", capsize=3)
         ax0.set_title("Spurious minima, 95% intervals")
     else:
-        ax0.set_title(f"Spurious minima, {experiment.runs} runs per size")
+        runs = sorted({experiment.runs_at(k) for k in ks})
+        span = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]} to {runs[-1]}"
+        ax0.set_title(f"Spurious minima, {span} runs per size")
     n_bad = {
         k: np.array([_broken(lab, k) for lab in labels[k]]) if labels is not None
         else np.ones(len(experiment.losses(k)), dtype=int)
