@@ -34,7 +34,13 @@ class Structure:
         self.output_sign = np.concatenate([np.ones(self.P), -np.ones(self.P)])  # (2P,)
         # rows with x_k = 0 give the vacuous constraint 0 >= 0: left out of every barrier
         self.live = np.linalg.norm(X, axis=1) > 0  # (n,)
+        self.all_live = bool(self.live.all())
         self.outer = (X[:, :, None] * X[:, None, :]).reshape(self.n, self.d * self.d)
+
+    def on_live(self, A: np.ndarray, fill: float) -> np.ndarray:
+        """``A (n, 2P)`` with the rows of the zero ``x_k`` set to ``fill`` (``A`` itself when
+        there are none)."""
+        return A if self.all_live else np.where(self.live[:, None], A, fill)
 
     def slacks(self, G: np.ndarray) -> np.ndarray:
         """Cone slacks ``(2 D_g - I) X x_g``, shape (n, 2P)."""
@@ -48,7 +54,7 @@ class Structure:
     def adjoint(self, w: np.ndarray) -> np.ndarray:
         """``A^T w``: rows ``+-X^T D_g w``, shape (2P, d)."""
         P = self.P
-        half = (self.mask[:, :P] * w[:, None]).T @ self.X  # (P, d)
+        half = self.mask[:, :P].T @ (w[:, None] * self.X)  # (P, d)
         return np.vstack([half, -half])
 
     def cone_adjoint(self, Z: np.ndarray) -> np.ndarray:

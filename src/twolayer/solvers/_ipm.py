@@ -279,10 +279,12 @@ def _newton_system(
 
 
 def _max_step(current: np.ndarray, change: np.ndarray) -> float:
-    neg = change < 0
-    if not neg.any():
-        return 1.0
-    return min(1.0, 0.99 * float((-current[neg] / change[neg]).min()))
+    """0.99 of the step ``a <= 1`` to the boundary of ``current + a change > 0``: ``1 / max(-change
+    / current)`` over the entries with ``current > 0`` (the rows of zero ``x_k``, with ``current``
+    and ``change`` 0, give nan and are skipped)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fastest = -float(np.fmin.reduce(change / current, axis=None))
+    return 1.0 if not fastest > 0.99 else min(1.0, 0.99 / fastest)
 
 
 #: A corrected step shorter than this (of the way to the boundary) from an iterate off the
@@ -302,12 +304,58 @@ def _corrected_step(st: Structure, grad, solve_h, slack, Z, W, corr):
     """Newton direction for the cone target ``corr = target / s`` (with any second-order
     term folded in), the multiplier change and the primal and dual step lengths to the
     boundary (fraction 0.99)."""
-    live = st.live[:, None]
-    corr = np.where(live, corr, 0.0)
+    corr = st.on_live(corr, 0.0)
     step = solve_h(-grad + st.cone_adjoint(corr))
-    dS = np.where(live, st.slacks(step), 0.0)
-    dZ = np.where(live, corr - Z - W * dS, 0.0)
-    return step, dZ, _max_step(slack[st.live], dS[st.live]), _max_step(Z[st.live], dZ[st.live])
+    dS = st.on_live(st.slacks(step), 0.0)
+    dZ = st.on_live(corr - Z - W * dS, 0.0)
+    return step, dZ, _max_step(slack, dS), _max_step(Z, dZ)
+
+
+#: Gondzio's multiple centrality correctors: products ``z_k s_k`` at the enlarged trial step
+#: are pulled into ``[_BOX[0], _BOX[1]] * target``, and a corrector is kept only if it
+#: lengthens the shorter step by at least ``_GAIN`` of the enlargement.
+_BOX = (0.1, 10.0)
+_GAIN = 0.1
+
+
+def _corrector_count(st: Structure) -> int:
+    """How many centrality correctors an iteration may take, by the ratio of the cost of its
+    factorization to that of one solve (Gondzio, 1996, sec. 5: a corrector is one more solve).
+
+    Forming and factoring the Woodbury matrix costs about ``n^2 P d + n^3 / 3`` operations, a
+    refined solve about four products with ``A`` and ``A^T`` (``4 (n P d + n^2)``): a ratio of
+    about ``n / 4``. Below 10 (n < 40) no corrector pays; the small problems of
+    bench/robustness.py also converge less reliably with them.
+    """
+    n, P, d = st.n, st.P, st.d
+    ratio = (n * n * P * d + n**3 / 3) / (4.0 * (n * P * d + n * n))
+    return 0 if ratio < 10 else 1 if ratio < 30 else 2 if ratio < 50 else 3
+
+
+def _centrality_corrected(st: Structure, grad, solve_h, slack, Z, W, corr, target, current):
+    """Gondzio's (1996) multiple centrality correctors on top of Mehrotra's direction.
+
+    ``current`` is ``(step, dZ, ap, ad)`` for the cone right-hand side ``corr``; each corrector
+    adds to ``corr`` the change of the products ``z s`` at the enlarged steps
+    ``min(1, 1.5 a + 0.1)`` that brings the outliers back into the box around ``target``.
+    Returns the best direction found.
+    """
+    step, dZ, ap, ad = current
+    for _ in range(_corrector_count(st)):
+        alpha = min(ap, ad)
+        if alpha >= 0.99:
+            break
+        enlarged = min(1.0, 1.5 * alpha + 0.1)
+        dS = st.on_live(st.slacks(step), 0.0)
+        v = (slack + enlarged * dS) * (Z + enlarged * dZ)
+        low, high = _BOX[0] * target, _BOX[1] * target
+        t = np.maximum(np.clip(v, low, high) - v, -high)
+        trial = corr + st.on_live(t, 0.0) / slack
+        new = _corrected_step(st, grad, solve_h, slack, Z, W, trial)
+        if min(new[2], new[3]) < alpha + _GAIN * (enlarged - alpha):
+            break
+        (step, dZ, ap, ad), corr = new, trial
+    return step, dZ, ap, ad
 
 
 def zero_certificate(st: Structure, y: np.ndarray, beta: float) -> Certificate | None:
@@ -337,12 +385,13 @@ def solve(
 
     The cone constraints are handled primal-dual (slacks ``s = (2D - I) X x`` kept strictly
     positive, multipliers ``z > 0``), with Mehrotra's predictor-corrector choice of the
-    centering target ``mu``; the norms by the eliminated barrier ``h_mu`` at the target of the
-    previous step. A corrected step shorter than ``_SHORT`` of the way to the boundary from
-    an iterate off the central path (some ``z s`` below ``_CENTRAL`` times their mean, or a primal
-    objective that grew) is replaced by a pure centering step. The
-    start is ``v_i = w_i`` along an interior direction of each cone (fit
-    zero), scaled so that the penalty equals ``||y||^2 / 2``, with ``z s`` constant.
+    centering target ``mu`` and, where a factorization costs many solves, up to three of
+    Gondzio's (1996) centrality correctors; the norms by the eliminated barrier ``h_mu`` at the
+    target of the previous step. A corrected step shorter than ``_SHORT`` of the way to the
+    boundary from an iterate off the central path (some ``z s`` below ``_CENTRAL`` times their
+    mean, or a primal objective that grew) is replaced by a pure centering step. The start is
+    ``v_i = w_i`` along an interior direction of each cone (fit zero), scaled so that the
+    penalty equals ``||y||^2 / 2``, with ``z s`` constant.
 
     Raises NotConvergedError with the last relative gap if ``max_iter`` steps do not reach
     ``gap <= tol_gap`` and residuals ``<= tol_feas`` (or returns the last iterate with
@@ -352,32 +401,35 @@ def solve(
     m = float(live.sum()) * 2 * st.P
     E = interior_directions(st)
     G = (0.5 * float(y @ y)) / (2 * st.P * beta) * np.vstack([E, E])
-    slack = np.where(live, st.slacks(G), 1.0)
+    slack = st.on_live(st.slacks(G), 1.0)
     mu_h = (0.5 * float(y @ y) + beta * float(np.linalg.norm(G, axis=1).sum())) / m
-    Z = np.where(live, mu_h / slack, 0.0)
+    Z = st.on_live(mu_h / slack, 0.0)
     history: list[float] = []
     previous = np.inf  # primal objective of the previous iterate
     for it in range(max_iter + 1):
-        cert, lam = certify(st, y, beta, G, [Z, np.where(live, mu_h / slack, 0.0)])
+        cert, lam = certify(st, y, beta, G, [Z, st.on_live(mu_h / slack, 0.0)])
         history.append(cert.gap)
         done = cert.holds(tol_gap, tol_feas)
         if done or it == max_iter:
             break
-        mu = float((Z * slack)[st.live].sum()) / m
+        ZS = Z * slack  # 0 on the rows of zero x_k
+        mu = float(ZS.sum()) / m
         floor = 0.5 * tol_gap * cert.primal / m
         W = Z / slack
         grad, solve_h = _newton_system(st, y, beta, G, W, max(mu_h, floor))
         # predictor (affine) step, then Mehrotra's centering and second-order correction
         step = solve_h(-grad)
-        dS = np.where(live, st.slacks(step), 0.0)
-        dZ = np.where(live, -Z - W * dS, 0.0)
-        ap = _max_step(slack[st.live], dS[st.live])
-        ad = _max_step(Z[st.live], dZ[st.live])
-        mu_aff = float(((slack + ap * dS) * (Z + ad * dZ))[st.live].sum()) / m
+        dS = st.on_live(st.slacks(step), 0.0)
+        dZ = -Z - W * dS  # 0 on the rows of zero x_k, where Z = W = 0
+        ap = _max_step(slack, dS)
+        ad = _max_step(Z, dZ)
+        mu_aff = float(((slack + ap * dS) * (Z + ad * dZ)).sum()) / m
         target = max(min(1.0, (mu_aff / mu) ** 3) * mu, floor)
-        step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W,
-                                           (target - dS * dZ) / slack)
-        off = (float((Z * slack)[st.live].min()) < _CENTRAL * mu
+        corr = (target - dS * dZ) / slack
+        step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, corr)
+        step, dZ, ap, ad = _centrality_corrected(st, grad, solve_h, slack, Z, W, corr, target,
+                                                 (step, dZ, ap, ad))
+        off = (float(np.min(ZS, where=st.live[:, None], initial=np.inf)) < _CENTRAL * mu
                or cert.primal > previous)
         if min(ap, ad) < _SHORT and off:
             # the corrected direction hits the boundary at once from an iterate off the
@@ -388,7 +440,7 @@ def solve(
         G = G + ap * step
         Z = Z + ad * dZ
         mu_h = target
-        slack = np.where(live, st.slacks(G), 1.0)
+        slack = st.on_live(st.slacks(G), 1.0)
     if not done and raise_on_limit:
         raise NotConvergedError(
             f"the interior-point method did not reach its certificate in {max_iter} "
