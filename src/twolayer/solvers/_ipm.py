@@ -227,7 +227,7 @@ def _newton_system(
 
     The matrix is ``A^T A + blockdiag(X^T diag(w_g) X + grad^2 h_mu)`` with the
     primal-dual weights ``w = z / s``, factored through its ``d x d`` blocks and the
-    ``n x n`` Woodbury matrix ``I + A B^{-1} A^T``; each solve is refined twice with the exact
+    ``n x n`` Woodbury matrix ``I + A B^{-1} A^T``; each solve is refined with the exact
     structured product.
     """
     r = st.apply(G) - y
@@ -302,13 +302,13 @@ _CENTRAL = 0.01
 
 def _corrected_step(st: Structure, grad, solve_h, slack, Z, W, corr):
     """Newton direction for the cone target ``corr = target / s`` (with any second-order
-    term folded in), the multiplier change and the primal and dual step lengths to the
-    boundary (fraction 0.99)."""
+    term folded in), its slack and multiplier changes and the primal and dual step lengths to
+    the boundary (fraction 0.99)."""
     corr = st.on_live(corr, 0.0)
     step = solve_h(-grad + st.cone_adjoint(corr))
     dS = st.on_live(st.slacks(step), 0.0)
     dZ = st.on_live(corr - Z - W * dS, 0.0)
-    return step, dZ, _max_step(slack, dS), _max_step(Z, dZ)
+    return step, dS, dZ, _max_step(slack, dS), _max_step(Z, dZ)
 
 
 #: Gondzio's multiple centrality correctors: products ``z_k s_k`` at the enlarged trial step
@@ -318,44 +318,47 @@ _BOX = (0.1, 10.0)
 _GAIN = 0.1
 
 
-def _corrector_count(st: Structure) -> int:
-    """How many centrality correctors an iteration may take, by the ratio of the cost of its
-    factorization to that of one solve (Gondzio, 1996, sec. 5: a corrector is one more solve).
+def _cost_ratio(st: Structure) -> float:
+    """Cost of an iteration's factorization over that of one of its solves, about ``n / 4``.
 
     Forming and factoring the Woodbury matrix costs about ``n^2 P d + n^3 / 3`` operations, a
-    refined solve about four products with ``A`` and ``A^T`` (``4 (n P d + n^2)``): a ratio of
-    about ``n / 4``. Below 10 (n < 40) no corrector pays; the small problems of
-    bench/robustness.py also converge less reliably with them.
+    refined solve about four products with ``A`` and ``A^T`` (``4 (n P d + n^2)``).
     """
     n, P, d = st.n, st.P, st.d
-    ratio = (n * n * P * d + n**3 / 3) / (4.0 * (n * P * d + n * n))
+    return (n * n * P * d + n**3 / 3) / (4.0 * (n * P * d + n * n))
+
+
+def _corrector_count(st: Structure) -> int:
+    """How many centrality correctors an iteration may take, by :func:`_cost_ratio` (Gondzio,
+    1996, sec. 5: a corrector is one more solve). Below 10 (n < 40) none pays; the small
+    problems of bench/robustness.py also converge less reliably with them."""
+    ratio = _cost_ratio(st)
     return 0 if ratio < 10 else 1 if ratio < 30 else 2 if ratio < 50 else 3
 
 
 def _centrality_corrected(st: Structure, grad, solve_h, slack, Z, W, corr, target, current):
     """Gondzio's (1996) multiple centrality correctors on top of Mehrotra's direction.
 
-    ``current`` is ``(step, dZ, ap, ad)`` for the cone right-hand side ``corr``; each corrector
+    ``current`` is ``(step, dS, dZ, ap, ad)`` for the cone right-hand side ``corr``; each corrector
     adds to ``corr`` the change of the products ``z s`` at the enlarged steps
     ``min(1, 1.5 a + 0.1)`` that brings the outliers back into the box around ``target``.
     Returns the best direction found.
     """
-    step, dZ, ap, ad = current
+    step, dS, dZ, ap, ad = current
     for _ in range(_corrector_count(st)):
         alpha = min(ap, ad)
         if alpha >= 0.99:
             break
         enlarged = min(1.0, 1.5 * alpha + 0.1)
-        dS = st.on_live(st.slacks(step), 0.0)
         v = (slack + enlarged * dS) * (Z + enlarged * dZ)
         low, high = _BOX[0] * target, _BOX[1] * target
         t = np.maximum(np.clip(v, low, high) - v, -high)
         trial = corr + st.on_live(t, 0.0) / slack
         new = _corrected_step(st, grad, solve_h, slack, Z, W, trial)
-        if min(new[2], new[3]) < alpha + _GAIN * (enlarged - alpha):
+        if min(new[3], new[4]) < alpha + _GAIN * (enlarged - alpha):
             break
-        (step, dZ, ap, ad), corr = new, trial
-    return step, dZ, ap, ad
+        (step, dS, dZ, ap, ad), corr = new, trial
+    return step, dS, dZ, ap, ad
 
 
 def zero_certificate(st: Structure, y: np.ndarray, beta: float) -> Certificate | None:
@@ -426,16 +429,17 @@ def solve(
         mu_aff = float(((slack + ap * dS) * (Z + ad * dZ)).sum()) / m
         target = max(min(1.0, (mu_aff / mu) ** 3) * mu, floor)
         corr = (target - dS * dZ) / slack
-        step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, corr)
-        step, dZ, ap, ad = _centrality_corrected(st, grad, solve_h, slack, Z, W, corr, target,
-                                                 (step, dZ, ap, ad))
+        step, dS, dZ, ap, ad = _centrality_corrected(
+            st, grad, solve_h, slack, Z, W, corr, target,
+            _corrected_step(st, grad, solve_h, slack, Z, W, corr))
         off = (float(np.min(ZS, where=st.live[:, None], initial=np.inf)) < _CENTRAL * mu
                or cert.primal > previous)
         if min(ap, ad) < _SHORT and off:
             # the corrected direction hits the boundary at once from an iterate off the
             # central path: take the pure centering step (target = current mu) instead
             target = max(mu, floor)
-            step, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W, target / slack)
+            step, dS, dZ, ap, ad = _corrected_step(st, grad, solve_h, slack, Z, W,
+                                                   target / slack)
         previous = cert.primal
         G = G + ap * step
         Z = Z + ad * dZ
