@@ -280,8 +280,8 @@ def _newton_system(
 
 def _max_step(current: np.ndarray, change: np.ndarray) -> float:
     """0.99 of the step ``a <= 1`` to the boundary of ``current + a change > 0``: ``1 / max(-change
-    / current)`` over the entries with ``current > 0`` (the rows of zero ``x_k``, with ``current``
-    and ``change`` 0, give nan and are skipped)."""
+    / current)``. The rows of zero ``x_k`` have ``change = 0``: a ratio 0, or nan where
+    ``current`` is 0 too, which ``fmin`` skips; either way they do not limit the step."""
     with np.errstate(divide="ignore", invalid="ignore"):
         fastest = -float(np.fmin.reduce(change / current, axis=None))
     return 1.0 if not fastest > 0.99 else min(1.0, 0.99 / fastest)
@@ -353,7 +353,7 @@ def _centrality_corrected(st: Structure, grad, solve_h, slack, Z, W, corr, targe
         v = (slack + enlarged * dS) * (Z + enlarged * dZ)
         low, high = _BOX[0] * target, _BOX[1] * target
         t = np.maximum(np.clip(v, low, high) - v, -high)
-        trial = corr + st.on_live(t, 0.0) / slack
+        trial = corr + t / slack  # _corrected_step masks the rows of zero x_k
         new = _corrected_step(st, grad, solve_h, slack, Z, W, trial)
         if min(new[3], new[4]) < alpha + _GAIN * (enlarged - alpha):
             break
