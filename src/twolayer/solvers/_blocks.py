@@ -4,7 +4,8 @@ The program has ``2P`` groups ``x_g`` (the ``v_i`` and then the ``w_i`` of Pilan
 2020), each with the cone ``(2 D_i - I) X x_g >= 0``. Every group is a row of a ``(2P, d)``
 array; the patterns enter as the float mask ``M (n, 2P)`` (the ``P`` columns twice) and the
 signs ``S = 2 M - 1``. Because ``S_g^2 = I``, every weighted cone block is
-``X^T diag(w_g) X``, and all ``2P`` of them are one matrix product with the rows ``x_k x_k^T``.
+``X^T diag(w_g) X``. Of the ``n`` rows of a cone only those near the group enter its barrier
+(:class:`Rows`): the arrays of the barrier are ``(2P, q)`` instead of ``(n, 2P)``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ _CHUNK_ENTRIES = 4_000_000
 
 
 class Structure:
-    """Data of one problem: ``X``, the masks and signs of the ``2P`` groups, the outer products.
+    """Data of one problem: ``X``, the masks and signs of the ``2P`` groups, the unit rows.
 
     Parameters
     ----------
@@ -31,20 +32,12 @@ class Structure:
         mask = patterns.T.astype(float)  # (n, P)
         self.mask = np.hstack([mask, mask])  # (n, 2P)
         self.signs = 2.0 * self.mask - 1.0
-        self.output_sign = np.concatenate([np.ones(self.P), -np.ones(self.P)])  # (2P,)
         # rows with x_k = 0 give the vacuous constraint 0 >= 0: left out of every barrier
-        self.live = np.linalg.norm(X, axis=1) > 0  # (n,)
-        self.all_live = bool(self.live.all())
-        self.outer = (X[:, :, None] * X[:, None, :]).reshape(self.n, self.d * self.d)
-
-    def on_live(self, A: np.ndarray, fill: float) -> np.ndarray:
-        """``A (n, 2P)`` with the rows of the zero ``x_k`` set to ``fill`` (``A`` itself when
-        there are none)."""
-        return A if self.all_live else np.where(self.live[:, None], A, fill)
-
-    def slacks(self, G: np.ndarray) -> np.ndarray:
-        """Cone slacks ``(2 D_g - I) X x_g``, shape (n, 2P)."""
-        return self.signs * (self.X @ G.T)
+        self.row_norms = np.linalg.norm(X, axis=1)  # (n,)
+        self.live = self.row_norms > 0
+        #: unit rows ``x_k / ||x_k||`` (zero rows stay zero), for distances to the hyperplanes
+        self.unit_rows = X / np.where(self.live, self.row_norms, 1.0)[:, None]
+        self.signs_t = np.ascontiguousarray(self.signs.T)  # (2P, n)
 
     def apply(self, G: np.ndarray) -> np.ndarray:
         """Fit ``A x = sum_i D_i X (v_i - w_i)``, shape (n,)."""
@@ -57,13 +50,51 @@ class Structure:
         half = self.mask[:, :P].T @ (w[:, None] * self.X)  # (P, d)
         return np.vstack([half, -half])
 
+    def distances(self, G: np.ndarray) -> np.ndarray:
+        """Signed distances ``(2 D_g - I)_kk x_k^T x_g / ||x_k||`` of every group to every
+        hyperplane of its cone, shape (2P, n); ``+inf`` on the rows of zero ``x_k``."""
+        dist = self.signs_t * (G @ self.unit_rows.T)
+        if not self.live.all():
+            dist[:, ~self.live] = np.inf
+        return dist
+
+
+class Rows:
+    """The rows ``idx (2P, q)`` of each group's cone kept in the barrier, and the cone
+    operations restricted to them (constraint reduction, Tits, Absil and Woessner, 2006).
+
+    The slacks, multipliers and weights of the kept rows are ``(2P, q)`` arrays; the rows left
+    out have multiplier 0.
+    """
+
+    def __init__(self, st: Structure, idx: np.ndarray) -> None:
+        self.idx = idx
+        self.X = st.X[idx]  # (2P, q, d)
+        self.signs = st.signs_t[np.arange(idx.shape[0])[:, None], idx]  # (2P, q)
+
+    def slacks(self, G: np.ndarray) -> np.ndarray:
+        """Cone slacks ``(2 D_g - I) X x_g`` on the kept rows, shape (2P, q)."""
+        return self.signs * np.einsum("gqd,gd->gq", self.X, G)
+
     def cone_adjoint(self, Z: np.ndarray) -> np.ndarray:
-        """Rows ``X^T S_g z_g`` for ``Z (n, 2P)``, shape (2P, d)."""
-        return (self.signs * Z).T @ self.X
+        """Rows ``X^T S_g z_g`` for multipliers ``Z (2P, q)`` of the kept rows, shape (2P, d)."""
+        return np.einsum("gq,gqd->gd", self.signs * Z, self.X)
 
     def blocks(self, W: np.ndarray) -> np.ndarray:
-        """All ``X^T diag(w_g) X`` for weights ``W (n, 2P)`` in one product, shape (2P, d, d)."""
-        return (W.T @ self.outer).reshape(-1, self.d, self.d)
+        """All ``X^T diag(w_g) X`` for weights ``W (2P, q)`` of the kept rows, shape (2P, d, d)."""
+        return np.matmul((self.X * W[:, :, None]).transpose(0, 2, 1), self.X)
+
+
+def nearest_rows(dist: np.ndarray, q: int, kept: np.ndarray | None, favour: float) -> np.ndarray:
+    """Indices ``(2P, q)`` of the ``q`` hyperplanes nearest to each group (``dist (2P, n)``
+    from :meth:`Structure.distances`), the distances of the rows in ``kept`` multiplied by
+    ``favour`` first, so that a kept row is replaced only by one clearly nearer. ``dist`` is
+    overwritten."""
+    if kept is not None:
+        dist[np.arange(kept.shape[0])[:, None], kept] *= favour
+    if q == dist.shape[1]:
+        return np.broadcast_to(np.arange(q), dist.shape).copy()
+    return np.ascontiguousarray(np.argpartition(dist, q - 1, axis=1)[:, :q])
 
 
 def _ridged_cholesky(C: np.ndarray) -> np.ndarray:
