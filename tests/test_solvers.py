@@ -329,3 +329,88 @@ def test_centrality_correctors_save_iterations_at_the_same_optimum(monkeypatch):
     assert with_correctors.iterations <= without.iterations - 5
     assert with_correctors.solution.value == pytest.approx(without.solution.value, rel=2e-6)
     assert with_correctors.certificate.gap <= 1e-6
+
+
+def _tall_problem():
+    # n much larger than 12 d: each cone's barrier starts with 3 d = 9 of its 120 rows
+    gen = np.random.default_rng(3)
+    X, y = gen.standard_normal((120, 3)), gen.standard_normal(120)
+    return X, y, 0.12, sample_patterns(X, 40, 0)
+
+
+def _recorded_row_counts(monkeypatch):
+    from twolayer.solvers import _ipm
+
+    counts = []
+    nearest = _ipm.nearest_rows
+
+    def record(dist, q, kept, favour):
+        counts.append(q)
+        return nearest(dist, q, kept, favour)
+
+    monkeypatch.setattr(_ipm, "nearest_rows", record)
+    return counts
+
+
+def test_the_reduced_barrier_reaches_the_optimum_of_clarabel_and_of_the_full_barrier(monkeypatch):
+    from twolayer.solvers import _ipm
+
+    X, y, beta, pat = _tall_problem()
+    counts = _recorded_row_counts(monkeypatch)
+    reduced = solve_ipm(X, y, beta, pat)
+    assert set(counts) == {9}  # 3 d rows per cone throughout, never all 120
+    monkeypatch.setattr(_ipm, "_row_count", lambda q, live: live)
+    full = solve_ipm(X, y, beta, pat)
+    ref = solve_convex(X, y, beta, pat).value
+    assert reduced.converged and full.converged
+    assert reduced.solution.value == pytest.approx(ref, rel=1e-7)
+    assert full.solution.value == pytest.approx(ref, rel=1e-7)
+    # strictly feasible for every row of every cone, not only for the rows kept
+    S = 2.0 * pat - 1.0
+    sol = reduced.solution
+    assert min((S * (sol.V @ X.T)).min(), (S * (sol.U @ X.T)).min()) > 0
+
+
+def test_the_rows_double_when_the_gap_stalls(monkeypatch):
+    from twolayer.solvers import _ipm
+
+    # one row per dimension is too few to certify: the gap stalls and q doubles to 6, 12
+    X, y, beta, pat = _tall_problem()
+    monkeypatch.setattr(_ipm, "_ROWS", 1)
+    counts = _recorded_row_counts(monkeypatch)
+    res = solve_ipm(X, y, beta, pat)
+    assert res.converged
+    assert counts[0] == 3 and sorted(set(counts)) == [3, 6, 12]
+    assert counts == sorted(counts)
+    assert res.solution.value == pytest.approx(solve_convex(X, y, beta, pat).value, rel=1e-7)
+
+
+def test_row_count_leaves_out_rows_only_where_it_leaves_out_three_quarters():
+    from twolayer.solvers._ipm import _row_count
+
+    assert [_row_count(9, 36), _row_count(9, 35), _row_count(9, 120), _row_count(12, 13)] == [
+        9, 35, 9, 13]
+
+
+def test_stall_rule_compares_the_last_gaps_with_half_the_best_before():
+    from twolayer.solvers._ipm import _PATIENCE, _stalled
+
+    before = [1.0, 0.2]
+    assert not _stalled(before + [0.15] * (_PATIENCE - 1))  # too short to tell
+    assert _stalled(before + [0.15] * _PATIENCE)
+    assert not _stalled(before + [0.1] * _PATIENCE)  # exactly half the best is progress
+    assert _stalled(before + [0.1000001] * _PATIENCE)
+    assert not _stalled(before + [0.15] * (_PATIENCE - 1) + [0.09])
+
+
+def test_nearest_rows_keeps_the_nearest_and_favours_the_kept_ones():
+    from twolayer.solvers._blocks import nearest_rows
+
+    dist = np.array([[0.5, 0.1, 0.3, 0.9], [4.0, 3.0, 2.0, 1.0]])
+    assert [sorted(r) for r in nearest_rows(dist.copy(), 2, None, 0.5)] == [[1, 2], [2, 3]]
+    # row 0 of group 0 (kept, 0.5 -> 0.25) now beats row 2 (0.3); row 1 of group 1 (3 -> 1.5)
+    # beats row 2 (2.0) but not row 3 (1.0)
+    kept = np.array([[0, 3], [1, 0]])
+    assert [sorted(r) for r in nearest_rows(dist.copy(), 2, kept, 0.5)] == [[0, 1], [1, 3]]
+    # all rows: every index, in order
+    assert nearest_rows(dist.copy(), 4, kept, 0.5).tolist() == [[0, 1, 2, 3]] * 2
