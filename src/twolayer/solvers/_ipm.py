@@ -391,8 +391,11 @@ def zero_certificate(st: Structure, y: np.ndarray, beta: float) -> Certificate |
 #: Constraint reduction: each cone's barrier starts with its ``_ROWS * d`` nearest rows; a
 #: kept row's distance counts ``_FAVOUR`` times, so it is replaced only by a row at less than
 #: half its distance (without it the choice keeps changing for the groups near zero, whose
-#: multipliers then never settle into a dual point); the rows double when the best gap of the
-#: last ``_PATIENCE`` iterations is not below half the best before them.
+#: multipliers then never settle into a dual point); the rows double when neither the gap nor
+#: the mean complementarity ``mu`` of the last ``_PATIENCE`` iterations falls below half its
+#: best before them. (The gap alone is no test: from the start it stays near 1 for several
+#: iterations, and with the reduced barrier it stays far above ``m mu`` until the last steps,
+#: while ``mu`` falls steadily; with too few rows both stay put.)
 _ROWS = 3
 _FAVOUR = 0.5
 _PATIENCE = 6
@@ -406,11 +409,11 @@ def _row_count(q: int, live: int) -> int:
     return q if 4 * q <= live else live
 
 
-def _stalled(history: list[float]) -> bool:
-    """Whether the last ``_PATIENCE`` gaps of ``history`` stay above half the best before."""
-    if len(history) <= _PATIENCE:
+def _stalled(values: list[float]) -> bool:
+    """Whether the last ``_PATIENCE`` of ``values`` stay above half the best before them."""
+    if len(values) <= _PATIENCE:
         return False
-    return min(history[-_PATIENCE:]) > 0.5 * min(history[:-_PATIENCE])
+    return min(values[-_PATIENCE:]) > 0.5 * min(values[:-_PATIENCE])
 
 
 def solve(
@@ -453,6 +456,7 @@ def solve(
     scatter = np.zeros((2 * st.P, st.n))  # carries the multipliers of rows that stay kept
     group = np.arange(2 * st.P)[:, None]
     history: list[float] = []
+    means: list[float] = []  # the mean complementarity mu before each step
     since = 0  # iteration at which q was last set
     previous = np.inf  # primal objective of the previous iterate
     for it in range(max_iter + 1):
@@ -466,6 +470,7 @@ def solve(
             break
         ZS = Z * slack
         mu = float(ZS.sum()) / m
+        means.append(mu)
         floor = 0.5 * tol_gap * cert.primal / m
         W = Z / slack
         grad, solve_h = _newton_system(st, y, beta, G, rows.blocks(W), max(mu_h, floor))
@@ -495,7 +500,7 @@ def solve(
         Z = Z + ad * dZ
         mu_h = target
         dist = st.distances(G)
-        if q < live and _stalled(history[since:]):
+        if q < live and _stalled(history[since:]) and _stalled(means[since:]):
             q = _row_count(2 * q, live)
             since = len(history)  # the stall test restarts with the new rows
         scatter[group, rows.idx] = Z
