@@ -452,3 +452,58 @@ def test_the_cancellation_free_pieces_of_the_type_a_loss_against_60_digits():
     for x in (1e-12, 1e-3, 0.5, -0.75, 3.0):
         ref = mp.sqrt(1 + mp.mpf(x)) - 1
         assert type_a._minus_one(x) == pytest.approx(float(ref), rel=1e-15)
+
+
+# ----------------------------------------------------------------------------- spectrum
+
+_ALPHA5 = [0.9, -0.1, 0.05, 0.1, 0.2]  # a point of the type-A space, k = d = 5: the largest
+# |eigenvalue| per block is 1.60 (trivial), 1.26 (S), 0.28 (X), 0.10 (Y)
+
+
+def _eigvals_with_imaginary_part(monkeypatch, imag):
+    # every block's eigenvalues get the imaginary part imag(max |eigenvalue| of the block)
+    eigvals = np.linalg.eigvals
+
+    def shifted(B):
+        ev = eigvals(B).real
+        return ev + 1j * imag(float(np.abs(ev).max()))
+
+    monkeypatch.setattr(np.linalg, "eigvals", shifted)
+
+
+def test_type_a_spectrum_accepts_rounding_in_the_imaginary_parts_relative_to_the_block(
+        monkeypatch):
+    plain = symmetry.type_a_spectrum(_ALPHA5, 5)
+    # 0.9e-8 max(1, M) stays below the tolerance 1e-8 max(1, M) of every block
+    _eigvals_with_imaginary_part(monkeypatch, lambda M: 0.9e-8 * max(1.0, M))
+    shifted = symmetry.type_a_spectrum(_ALPHA5, 5)
+    np.testing.assert_array_equal(shifted.eigenvalues, plain.eigenvalues)
+
+
+@pytest.mark.parametrize(("imag", "label"), [
+    (lambda M: 1e-3, "trivial"),  # far beyond rounding, in the first block
+    # 1.5e-8 in the blocks with every |eigenvalue| below 1, where the tolerance is 1e-8
+    (lambda M: 1.5e-8 if M < 1 else 0.0, "X"),
+])
+def test_type_a_spectrum_names_a_block_with_complex_eigenvalues(monkeypatch, imag, label):
+    _eigvals_with_imaginary_part(monkeypatch, imag)
+    message = rf"(?s)^block {label} has complex eigenvalues .*; not a symmetric block$"
+    with pytest.raises(RuntimeError, match=message):
+        symmetry.type_a_spectrum(_ALPHA5, 5)
+
+
+def test_type_a_spectrum_checks_that_the_multiplicities_add_up_to_k_d(monkeypatch):
+    from twolayer.symmetry import spectrum
+
+    blocks = spectrum._standard_patterns
+    # without the last block (Y, multiplicity (D - 1)(D - 2)/2 = 3 for d = 5): 25 - 3 = 22
+    monkeypatch.setattr(spectrum, "_standard_patterns", lambda k, d: blocks(k, d)[:-1])
+    with pytest.raises(RuntimeError, match=r"^multiplicities add up to 22, expected k d = 25$"):
+        symmetry.type_a_spectrum(_ALPHA5, 5)
+
+
+def test_cluster_eigenvalues_default_tolerance_is_1e_7_relative():
+    values, counts = symmetry.cluster_eigenvalues([1.0, 1.0 + 5e-8, 1.0 + 3e-7, 100.0,
+                                                   100.0 + 5e-6])
+    np.testing.assert_allclose(values, [1.0 + 2.5e-8, 1.0 + 3e-7, 100.0 + 2.5e-6], rtol=1e-15)
+    assert counts.tolist() == [2, 1, 2]

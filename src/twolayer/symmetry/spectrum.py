@@ -145,9 +145,7 @@ def type_a_spectrum(alpha: object, k: int, d: int | None = None) -> ReducedSpect
     rows = hessian_rows(W, identity_teacher(d), np.array(positions, dtype=int))
     row_of = dict(zip(positions, rows))
     labels, values, mults = [], [], []
-    for label, mult, patterns, read in blocks:
-        if mult == 0:
-            continue
+    for label, mult, patterns, read in blocks:  # d >= 5: every block has mult >= 1
         if patterns is None:  # the fixed-point space: P = I, M[a, b] = <H[pos_a, :], E_b>
             B = np.array([_fix_coefficients(row_of[p], k, d) for p in read])
         else:
