@@ -50,6 +50,7 @@ BAD = [
      r"^kind must be"),
     (lambda: dropout.regularizer(X[0], W1, W2), ValueError, "^X must be 2-dimensional"),
     (lambda: dropout.regularizer(X, W1, W2, kind="x"), ValueError, "^kind must be"),
+    (lambda: dropout.regularizer(X, W1[:, :2], W2), ValueError, "^W1 must have length 3"),
     (lambda: dropout.monte_carlo_objective(X, Y, W1, W2, 0.5, 0, samples=1), ValueError,
      r"^samples must be >= 2, got 1$"),
     (lambda: dropout.monte_carlo_objective(X, Y, W1, W2, 0.5, "0"), TypeError, "^rng must"),
@@ -655,3 +656,166 @@ def test_sgd_against_flow_deviation_and_excess():
                                        seed=3)
     assert default.runs[0].steps.size == 201 and default.flow.t.size == 201
     assert default.excess[0] == pytest.approx(np.mean(default.runs[0].objective[-50:]))
+
+
+# --------------------------------------------------------------------------------------------
+# what the full run of 2026-12-03 left (tests/MUTATION.md, "dropout")
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_rank_of_a_map_is_relative_to_its_largest_singular_value():
+    # singular values 1e6 and 1e-8: the second is below 1e-12 * 1e6, so the rank is 1
+    M = np.diag([1e6, 1e-8])
+    assert dropout.induced_regularizer(M, 1) == pytest.approx((1e6 + 1e-8) ** 2, rel=1e-15)
+    A, B = dropout.equalize_factorization(M, 1)
+    np.testing.assert_allclose(A @ B, np.diag([1e6, 0.0]), atol=1e-9)
+    # ... and at least 1e-12 for maps below 1: 1.5e-12 counts
+    small = np.diag([1.0, 1.5e-12])
+    for call in (dropout.induced_regularizer, dropout.equalize_factorization):
+        with pytest.raises(ValueError, match=r"^width must be at least rank\(M\) = 2, got 1$"):
+            call(small, 1)
+    # a map with no rows has rank 0: the empty factorization, and cost 0
+    assert dropout.induced_regularizer(np.zeros((0, 3)), 1) == 0.0
+    A, B = dropout.equalize_factorization(np.zeros((0, 3)), 2)
+    assert A.shape == (0, 2)
+    np.testing.assert_array_equal(B, np.zeros((2, 3)))
+
+
+def test_full_column_rank_is_relative_to_the_scale_of_the_data():
+    # X^T X with eigenvalues 1e6, 1 and 1e-8: below 1e-12 * 1e6, rejected with its eigenvalue
+    Xd = np.vstack([np.diag([1e3, 1.0, 1e-4]), np.zeros((2, 3))])
+    Yd = np.ones((5, 1))
+    with pytest.raises(ValueError, match=r"^X must have full column rank d = 3 for the "
+                                         r"closed-form minimizer \(smallest eigenvalue of X\^T X "
+                                         r"is 1.000e-08\)$"):
+        dropout.dropout_minimizer(Xd, Yd, 0.5, 2)
+    # data in tiny units (X^T X of order 1e-14) have full rank: the minimum does not change
+    star = dropout.dropout_minimizer(X, Y, 0.5, 2)
+    tiny = dropout.dropout_minimizer(1e-7 * X, Y, 0.5, 2)
+    assert tiny.objective == pytest.approx(star.objective, rel=1e-9)
+
+
+def test_enumeration_allows_exactly_max_masks():
+    # 16 hidden units: 2**16 = MAX_MASKS Dropout masks are summed, as documented
+    gen = np.random.default_rng(5)
+    Xd, Yd = gen.standard_normal((2, 2)), gen.standard_normal((2, 1))
+    A, B = gen.standard_normal((16, 2)), gen.standard_normal((1, 16))
+    assert dropout.MAX_MASKS == 2**16
+    assert dropout.enumerate_expected_objective(Xd, Yd, A, B, 0.3) == pytest.approx(
+        dropout.expected_objective(Xd, Yd, A, B, 0.3), rel=1e-12)
+
+
+def test_a_network_without_units_has_the_expected_loss_of_its_targets():
+    # one mask (the empty one), of probability 1: E ||Y - 0||^2 = ||Y||^2
+    empty1, empty2 = np.zeros((0, 3)), np.zeros((2, 0))
+    assert dropout.enumerate_expected_objective(X, Y, empty1, empty2, 0.5) == pytest.approx(
+        np.sum(Y**2), rel=1e-15)
+
+
+def test_the_enumerated_gradient_is_that_of_dropout_by_default():
+    default = dropout.enumerate_expected_gradient(X, Y, W1, W2, 0.4)
+    for got, want in zip(default, dropout.expected_gradient(X, Y, W1, W2, 0.4), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_a_saddle_with_one_negative_eigenvalue_is_no_minimizer():
+    # at W1 = W2 = 0 with d = k = m = 1 the loss is ||y||^2 - 2 p w1 w2 x.y + O(|w|^4): the
+    # Hessian [[0, -2 p x.y], [-2 p x.y, 0]], eigenvalues -+3 for p = 0.5, x.y = 3
+    Xd, yd = np.ones((2, 1)), np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^the Hessian has a negative eigenvalue -3.000e\+00: "
+                                         r"the point is not a minimizer$"):
+        dropout.hessian_rate(Xd, yd, np.zeros((1, 1)), np.zeros((1, 1)), 0.5)
+
+
+def _record_solve_ivp(monkeypatch, replace=None):
+    """The keyword arguments of every solve_ivp call of twolayer.dropout.rates."""
+    from twolayer.dropout import rates
+
+    calls, solve = [], rates.solve_ivp
+
+    def record(*args, **kwargs):
+        calls.append(kwargs)
+        return solve(*args, **kwargs) if replace is None else replace
+    monkeypatch.setattr(rates, "solve_ivp", record)
+    return calls
+
+
+def test_the_flow_is_integrated_by_dop853_at_its_tolerances(monkeypatch):
+    calls = _record_solve_ivp(monkeypatch)
+    flow = dropout.gradient_flow(X, Y, W1, W2, 0.5, t_max=0.2)
+    assert flow.t.size == 200  # the default num
+    assert [(c["method"], c["rtol"], c["atol"]) for c in calls] == [("DOP853", 1e-10, 1e-12)]
+    np.testing.assert_array_equal(calls[0]["t_eval"], np.linspace(0.0, 0.2, 200))
+
+
+def test_a_failed_integration_is_raised_with_its_status_and_message(monkeypatch):
+    from types import SimpleNamespace
+
+    _record_solve_ivp(monkeypatch, replace=SimpleNamespace(status=-1, message="step too small"))
+    with pytest.raises(RuntimeError, match=r"^solve_ivp failed with status -1: step too small$"):
+        dropout.gradient_flow(X, Y, W1, W2, 0.5, t_max=0.2)
+
+
+def test_the_hessian_is_taken_at_the_last_recorded_iterate():
+    # the data of test_descent_that_reaches_the_minimum_takes_the_hessian_at_its_limit: find a
+    # run whose last record is the first with gap < 1e-9
+    gen = np.random.default_rng(1)
+    Xd, Yd = gen.standard_normal((12, 3)), gen.standard_normal((12, 1))
+    star = dropout.dropout_minimizer(Xd, Yd, 0.5, 2)
+    draws = np.random.default_rng(2)
+    A, B = 0.3 * draws.standard_normal((2, 3)), 0.3 * draws.standard_normal((1, 2))
+    full = dropout.dropout_gradient_descent(Xd, Yd, A, B, 0.5, lr=0.05, steps=4000)
+    gap = full.objective - star.objective
+    steps = next(s for s in range(1000, 4001)
+                 if gap[s // max(1, s // 200) * max(1, s // 200)] < 1e-9
+                 <= gap[(s // max(1, s // 200) - 1) * max(1, s // 200)])
+    every = max(1, steps // 200)
+    res = dropout.descent_against_minimizer(Xd, Yd, 0.5, 2, steps=steps, lr=0.05, rng=2)
+    np.testing.assert_array_equal(res.steps, np.arange(0, steps + 1, every))
+    assert res.hessian_at_limit and res.gap[-1] < 1e-9 <= res.gap[-2]
+
+
+def test_a_descent_shorter_than_200_records_records_every_step():
+    gen = np.random.default_rng(1)
+    Xd, Yd = gen.standard_normal((12, 3)), gen.standard_normal((12, 2))
+    res = dropout.descent_against_minimizer(Xd, Yd, 0.5, 3, steps=300, lr=0.01, rng=2)
+    np.testing.assert_array_equal(res.steps, np.arange(301))  # 300 // 200 = 1
+
+
+def test_the_steps_of_sgd_against_flow_are_integers_and_its_records_evenly_spaced():
+    # t_max / lr = 90 steps in 20 records: one every 90 // 20 = 4 steps (4.5 is no step)
+    study = dropout.sgd_against_flow(X, Y, W1, W2, 0.5, [0.01], t_max=0.9, optimum=0.0,
+                                     seed=1, records=20, tail=3, num=11)
+    assert study.steps.dtype.kind == "i" and study.steps.tolist() == [90]
+    np.testing.assert_array_equal(study.runs[0].steps, np.arange(0, 91, 4))
+
+
+def test_shrinkage_paths_along_a_single_keep_probability():
+    paths = dropout.shrinkage_paths(X, Y, [0.5], [2], p_fixed=0.5, m_fixed=2)
+    star = dropout.dropout_minimizer(X, Y, 0.5, 2)
+    np.testing.assert_array_equal(paths.singular_values, star.singular_values)
+    np.testing.assert_array_equal(paths.shrunk_p, [star.shrunk])
+
+
+def test_single_output_flow_study_defaults(planted, monkeypatch):
+    from twolayer.dropout import experiments
+
+    Xd, yd = planted[0], planted[1][:, 0]
+    flows, integrate = [], experiments._gradient_flow
+
+    def record(*args):
+        flows.append(args)
+        return integrate(*args)
+    monkeypatch.setattr(experiments, "_gradient_flow", record)
+    study = dropout.single_output_flow_study(Xd, yd, [0.6], [2], seed=1)
+    (_, _, A, B, p, kind, t_max, num, rtol, atol), = flows
+    assert (p, kind, num, rtol, atol) == (0.6, "dropout", 300, 1e-10, 1e-12)
+    assert t_max == pytest.approx(30.0 / study.closed[0, 0], rel=1e-15)  # horizon 30
+    star = dropout.dropout_minimizer(Xd, yd, 0.6, 2)
+    Ab, Bb = dropout.rebalance(star.W1, star.W2)
+    gen = np.random.default_rng(1)  # scale 1e-2
+    Ab = Ab + 1e-2 * gen.standard_normal(Ab.shape)
+    Bb = Bb + 1e-2 * gen.standard_normal(Bb.shape)
+    Ab, Bb = dropout.rebalance(Ab, Bb)
+    np.testing.assert_allclose(A, Ab, rtol=1e-14)
+    np.testing.assert_allclose(B, Bb, rtol=1e-14)

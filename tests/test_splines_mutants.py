@@ -28,6 +28,9 @@ BAD = [
     (lambda: sp.slope_changes([0.0, 1.0, 3.0, 2.0], [0.0] * 4), ValueError,
      r"^x must be strictly increasing \(sorted, without duplicates\), got x\[2\] = 3.0 and "
      r"x\[3\] = 2.0$"),
+    (lambda: sp.slope_changes([0.0, 1.0, 1.0, 2.0], [0.0] * 4), ValueError,
+     r"^x must be strictly increasing \(sorted, without duplicates\), got x\[1\] = 1.0 and "
+     r"x\[2\] = 1.0$"),
     (lambda: sp.slope_changes([[0.0, 1.0]], [[0.0, 1.0]]), ValueError, "^x must be 1-dimensional"),
     (lambda: sp.slope_changes([0.0, 1.0], [[0.0, 1.0]]), ValueError, "^y must be 1-dimensional"),
     (lambda: sp.slope_changes([0.0, 1.0, 2.0], [0.0, 1.0]), ValueError,
@@ -64,6 +67,8 @@ BAD = [
      "^knots must be 1-dimensional"),
     (lambda: sp.min_cost_path(X5, Y5, [0.1], tol=1.0), ValueError, r"^tol must be < 1.0"),
     (lambda: sp.min_cost_path(X5, Y5, [0.1], tol=-1.0), ValueError, r"^tol must be >= 0.0"),
+    (lambda: sp.min_cost_path(X5, Y5, []), ValueError,
+     r"^betas must hold at least one value, got an empty array$"),
     (lambda: sp.min_cost_path(X5, Y5, [0.1, -0.2]), ValueError,
      r"^betas must all be > 0 \(beta = 0 is min_cost_network's interpolation\), got minimum -0.2$"),
     (lambda: sp.value_range_at(X5, Y5, [[0.0]], knots=X5), ValueError,
@@ -417,10 +422,12 @@ def test_uniform_knot_kernel_against_quadrature():
 
     lo, hi = -0.5, 1.5
     points = np.array([-1.0, 0.2, 1.0, 2.0])
+    # the pairs include both points beyond hi (2.0, 2.0) and both below lo (-1.0, -1.0)
     K = sp.uniform_knot_kernel(points, points[:3], (lo, hi))
     assert K.shape == (4, 3)
+    K = sp.uniform_knot_kernel(points, points, (lo, hi))
     for i, s in enumerate(points):
-        for j, t in enumerate(points[:3]):
+        for j, t in enumerate(points):
             # E over e ~ U(lo, hi) and sigma = +-1 of relu(sigma (s - e)) relu(sigma (t - e))
             def density(e, s=s, t=t):
                 return 0.5 * (max(s - e, 0) * max(t - e, 0)
@@ -675,3 +682,246 @@ def test_a_ratio_sweep_trains_every_ratio_from_the_same_seed():
         sp.sweep_summary(x, y, runs).near_samples, rtol=1e-12)
     np.testing.assert_allclose(sp.ratio_sweep(x, y, [1.0], width=6, steps=30, rng=5).residual,
                                sp.sweep_summary(x, y, runs).residual, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# what the full run of 2026-12-03 left (tests/MUTATION.md, "splines")
+# --------------------------------------------------------------------------------------------
+
+
+def test_two_samples_are_enough():
+    # one secant slope s = 2 and no slope change: T = 0 and, with a free output bias only,
+    # max(T, (T + |s_1 + s_1|) / 2) = 2 (min_representation_cost's closed form)
+    s, delta = sp.slope_changes([0.0, 1.0], [0.0, 2.0])
+    np.testing.assert_array_equal(s, [2.0])
+    assert delta.size == 0
+    assert sp.min_representation_cost([0.0, 1.0], [0.0, 2.0]) == 2.0
+    assert sp.min_representation_cost([0.0, 1.0], [0.0, 2.0], linear_unit=True) == 0.0
+
+
+def test_the_documented_defaults():
+    np.testing.assert_array_equal(sp.triangle_samples()[0], np.linspace(-1.0, 1.0, 10))
+    # records every 100 steps by default: 100 is no power of two, 101 would not be reached
+    run = sp.train_univariate(X5, Y5, _net(), steps=200, lr=1e-3)
+    np.testing.assert_array_equal(run.history_step, [0, 1, 2, 4, 8, 16, 32, 64, 100, 128, 200])
+    # bias_scale = 1: the penalty is the path norm with the biases charged like the weights
+    x, y = sp.triangle_samples(6)
+    res = sp.bias_penalized_network(x, y, 0.01)
+    assert res.penalty == pytest.approx(sp.unit_cost(res.network, bias_weight=1.0), rel=1e-6)
+    assert res.value == pytest.approx(sp.bias_penalized_network(x, y, 0.01, bias_scale=1.0).value,
+                                      rel=1e-9)
+
+
+def test_a_network_keeps_its_slope_and_offset_as_floats():
+    net = sp.UnivariateNetwork(a=[1.0], b=[0.0], c=[1.0], slope=np.float32(0.5), offset=2)
+    assert type(net.slope) is float and net.slope == 0.5
+    assert type(net.offset) is float and net.offset == 2.0
+
+
+def test_the_kernel_and_the_bound_count_a_unit_inactive_at_its_own_knot():
+    # relu(x) with c = 2, knot at the sample 0: 1[a x + b > 0] is 1 at x = 1 only, so
+    # K = relu(x) relu(x') + c^2 (x x' + 1) on the active pair (1, 1): 1 + 4 * 2 = 9
+    net = sp.UnivariateNetwork(a=[1.0], b=[0.0], c=[2.0])
+    x = np.array([-1.0, 0.0, 1.0])
+    expected = np.zeros((3, 3))
+    expected[2, 2] = 9.0
+    np.testing.assert_array_equal(sp.tangent_kernel(x, net), expected)
+    # r = f(x) - y = (0, 0, 2) - (0, 1, 0); v = sum_j r_j 1[x_j > 0] (x_j, 1) = 2 (1, 1)
+    assert sp.hessian_bound(x, np.array([0.0, 1.0, 0.0]), net) == pytest.approx(
+        9.0 + 2.0 * np.sqrt(2.0), rel=1e-15)
+
+
+def test_a_network_without_units_has_a_zero_kernel_and_bound():
+    empty = sp.UnivariateNetwork(a=np.zeros(0), b=np.zeros(0), c=np.zeros(0))
+    np.testing.assert_array_equal(sp.tangent_kernel(X5, empty), np.zeros((5, 5)))
+    assert sp.hessian_bound(X5, Y5, empty) == 0.0
+
+
+def test_descent_stops_at_a_residual_of_exactly_tol():
+    # c = 0: f = 0 exactly, and the residual max |y| = 1 is exactly tol at the start
+    net = sp.UnivariateNetwork(a=[1.0, -1.0], b=[0.5, 0.5], c=[0.0, 0.0])
+    run = sp.train_univariate(X5, Y5, net, steps=5, tol=1.0)
+    assert run.converged and run.steps == 0
+
+
+def test_a_unit_at_exactly_one_percent_of_the_largest_limits_the_turn():
+    # norms 100 (the largest), 1 (exactly 1%, not below it: it counts) and sqrt(10); the unit
+    # of norm 1 turns fastest (|c| = 5)
+    net = sp.UnivariateNetwork(a=[100.0, 1.0, -3.0], b=[0.0, 0.0, 1.0], c=[0.01, 5.0, 0.5])
+    run = sp.train_univariate(X5, Y5, net, steps=3, max_turn=1e-3)
+    *_, time, _ = _plain_descent(X5, Y5, net, 3, 1.0, 1e-3, 10)
+    assert run.time == pytest.approx(time, rel=1e-12)
+
+
+def test_a_small_network_takes_the_steps_of_the_documented_rule():
+    # amplitude 0.01 and targets 0.01 y: the Hessian bound is below 1 (0.077) and sets the step
+    net = sp.init_univariate(8, 2.0, 4, scale=0.01)
+    assert sp.hessian_bound(X5, 0.01 * Y5, net) < 1.0
+    run = sp.train_univariate(X5, 0.01 * Y5, net, steps=4, max_turn=10.0)
+    a, b, c, time, _ = _plain_descent(X5, 0.01 * Y5, net, 4, 1.0, 10.0, 10)
+    assert run.time == pytest.approx(time, rel=1e-12)
+    np.testing.assert_allclose(run.final.c, c, rtol=1e-12, atol=1e-16)
+
+
+def test_a_network_dead_on_every_sample_stays_where_it_is():
+    # knots at 5 and -5: no unit is active at a sample, the gradient and the bound are 0
+    net = sp.UnivariateNetwork(a=[1.0, -1.0], b=[-5.0, -5.0], c=[1.0, -2.0])
+    run = sp.train_univariate(X5, Y5, net, steps=3)
+    np.testing.assert_array_equal(run.final.a, net.a)
+    np.testing.assert_array_equal(run.final.b, net.b)
+    np.testing.assert_array_equal(run.final.c, net.c)
+    np.testing.assert_array_equal(run.history_loss, [1.0, 1.0, 1.0, 1.0])
+
+
+def test_the_knot_of_a_unit_with_zero_input_weight_is_nan():
+    net = sp.UnivariateNetwork(a=[0.0, 2.0], b=[0.5, -1.0], c=[1.0, 1.0])
+    run = sp.train_univariate(X5, Y5, net, steps=0)
+    assert np.isnan(run.knot_history[0, 0]) and run.knot_history[0, 1] == 0.5
+
+
+def test_training_shows_no_floating_point_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # a unit with a = b = 0 (0/0 in its angular speed) next to live ones
+        net = sp.UnivariateNetwork(a=[0.0, 1.0, -1.0], b=[0.0, 0.2, 0.1], c=[1.0, 1.0, -0.5])
+        assert sp.train_univariate(X5, Y5, net, steps=5).steps == 5
+        # 2 * 1e308 overflows in the first layer: the divergence is raised, not warned about
+        huge = sp.UnivariateNetwork(a=[1e308], b=[0.0], c=[1.0])
+        with pytest.raises(FloatingPointError, match="^gradient descent diverged at step 0$"):
+            sp.train_univariate(np.array([1.0, 2.0]), np.zeros(2), huge, steps=3)
+
+
+def test_the_distance_of_the_natural_spline_to_itself_is_zero():
+    from scipy.interpolate import CubicSpline
+
+    x, y = X5, Y5
+    spline = CubicSpline(x, y, bc_type="natural")
+    d_cubic, d_linear = sp.spline_distances(x, y, spline, num=101)
+    grid = np.linspace(-1.0, 1.0, 101)
+    assert d_cubic == 0.0
+    assert d_linear == pytest.approx(np.abs(spline(grid) - np.interp(grid, x, y)).max(),
+                                     rel=1e-14)
+
+
+def test_the_frozen_layer_interpolant_from_a_start_that_does_not_vanish():
+    rng = np.random.default_rng(11)
+    start = sp.init_univariate(12, 0.5, 8)
+    net = sp.UnivariateNetwork(start.a, start.b, rng.normal(size=12))
+    frozen = sp.frozen_layer_interpolant(X5, Y5, net)
+    np.testing.assert_allclose(frozen(X5), Y5, atol=1e-10)
+    H = np.maximum(np.outer(X5, net.a) + net.b, 0.0)
+    np.testing.assert_allclose(frozen.c - net.c, np.linalg.pinv(H) @ (Y5 - H @ net.c),
+                               atol=1e-10)
+
+
+def test_representation_cost_merges_knots_within_its_relative_tolerance_only():
+    # 1e6 and 1e6 + 2 ulp are one knot (1e-9 relative): unmerged, the piece between them has
+    # no two distinct evaluation points
+    knots = [1e6, 1e6 + 2 * np.spacing(1e6)]
+    assert sp.representation_cost(lambda t: np.abs(t - 1e6), knots) == pytest.approx(2.0)
+    # below 1 the tolerance is 1e-9 absolute: a piece 1.5e-9 long keeps both of its knots
+    # (slope changes +1 and -1)
+    w = 1.5e-9
+    h = lambda t: np.maximum(t, 0.0) - np.maximum(t - w, 0.0)  # noqa: E731
+    assert sp.representation_cost(h, [0.0, w], linear_unit=True) == pytest.approx(2.0, rel=1e-6)
+
+
+# the convex programs: their solvers, knots and statuses
+
+
+def _record_solves(monkeypatch):
+    """The (solver, options, what) of every solve of twolayer.splines.programs."""
+    from twolayer.splines import programs
+
+    calls, solve = [], programs.solve_problem
+
+    def record(problem, solver, options, what):
+        calls.append((solver, options, what))
+        return solve(problem, solver, options, what)
+
+    monkeypatch.setattr(programs, "solve_problem", record)
+    return calls
+
+
+def test_each_program_is_solved_by_its_solver_under_its_name(monkeypatch):
+    calls = _record_solves(monkeypatch)
+    sp.min_cost_network(X5, Y5)
+    sp.min_cost_path(X5, Y5, [0.1, 0.01])
+    sp.value_range_at(X5, Y5, [0.25, 0.75], knots=X5)
+    sp.value_range_at(X5, Y5, [0.25], knots=X5, solver="CLARABEL")
+    range_of = [f"the range of f at z[{k}]" for k in (0, 1, 0, 1)]
+    assert calls == [
+        ("CLARABEL", None, "the least-cost program"),
+        ("CLARABEL", None, "the least-cost program at beta = 0.1"),
+        ("CLARABEL", None, "the least-cost program at beta = 0.01"),
+        ("SCIPY", None, "the least-cost program"), *(("SCIPY", None, w) for w in range_of),
+        ("CLARABEL", None, "the least-cost program"),
+        ("CLARABEL", None, "the range of f at z[0]"), ("CLARABEL", None, "the range of f at z[0]"),
+    ]
+
+
+def test_the_solver_given_is_the_one_used():
+    x, y = sp.triangle_samples(5)
+    for call, what in [
+        (lambda: sp.min_cost_network(x, y, solver="NOPE"), "the least-cost program"),
+        (lambda: sp.min_cost_path(x, y, [0.1], solver="NOPE"),
+         "the least-cost program at beta = 0.1"),
+        (lambda: sp.bias_penalized_network(x, y, 0.1, solver="NOPE"), "the convex program"),
+    ]:
+        with pytest.raises(RuntimeError, match=f"^solver NOPE did not solve {what}: status "
+                                               "solver_error"):
+            call()
+
+
+def test_a_path_builds_its_units_on_the_knots_given():
+    knots = np.array([-0.3, 0.45])  # no sample among them
+    path = sp.min_cost_path(X5, Y5, [0.1, 0.01], knots=knots)
+    for res in path.results:
+        assert res.status == "optimal"
+        assert res.network.width > 0
+        assert np.all(np.min(np.abs(res.network.knots()[:, None] - knots), axis=1) < 1e-12)
+
+
+def test_a_path_with_a_linear_unit_charges_no_outer_slopes():
+    # y = 3x + (0, 0.5, 0, 0): s = (3.5, 2.5, 3), Delta = (-1, 0.5), T = 1.5, while a free
+    # output bias alone would need max(T, (T + |3.5 + 3|) / 2) = 4
+    x = np.array([-1.0, 0.0, 1.0, 2.0])
+    y = 3.0 * x + np.array([0.0, 0.5, 0.0, 0.0])
+    path = sp.min_cost_path(x, y, [0.01, 0.001], linear_unit=True)
+    assert path.least_cost == pytest.approx(1.5, rel=1e-12)
+    assert np.all(path.cost_gaps < 1e-6)  # R(f) = int |f''| of each solution, its cost
+
+
+def test_a_least_cost_vertex_has_no_unit_of_zero_weight():
+    # HiGHS (SCIPY) ends at a vertex, with exact zeros: at tol = 0 those units are dropped, and
+    # a vertex of the program with n = 5 equations uses at most 5 of its 10 units
+    x, y = sp.triangle_samples(5)
+    res = sp.min_cost_network(x, y, tol=0.0, solver="SCIPY")
+    assert 0 < res.network.width <= 5
+    assert np.all(res.network.c != 0)
+    assert res.cost == pytest.approx(sp.min_representation_cost(x, y), rel=1e-9)
+
+
+def test_value_range_with_a_linear_unit_at_affine_and_steep_data():
+    x = np.array([-1.0, 0.0, 1.0])
+    z = np.array([1.5, -1.5, 0.3])
+    # an affine target costs 0 with a linear unit and is its own unique interpolant
+    low, high = sp.value_range_at(x, 2.0 * x + 1.0, z, knots=x)
+    np.testing.assert_allclose(low, 2.0 * z + 1.0, atol=1e-9)
+    np.testing.assert_allclose(high, 2.0 * z + 1.0, atol=1e-9)
+    # the default is linear_unit=True: y = 2x is then fit by 2x alone; without the linear unit
+    # the least cost is 2 (closed form) and f(1.5) may end anywhere in [2, 3]
+    knots = sp.knot_grid(x, 9, margin=1.0)
+    low, high = sp.value_range_at(x, 2.0 * x, z[:2], knots=knots)
+    np.testing.assert_allclose(low, [3.0, -3.0], atol=1e-9)
+    np.testing.assert_allclose(high, [3.0, -3.0], atol=1e-9)
+
+
+def test_value_range_notices_knots_that_miss_a_small_least_cost():
+    # y = 0.1 |x|: least cost 0.2; the knots +-0.5 reach only 0.4
+    x = np.array([-1.0, 0.0, 1.0])
+    with pytest.raises(RuntimeError, match=r"^knots reach cost 0\.4\d*, more than the least "
+                                           r"cost 0\.2\d*: include the samples"):
+        sp.value_range_at(x, 0.1 * np.abs(x), [0.5], knots=[-0.5, 0.5], linear_unit=False)
