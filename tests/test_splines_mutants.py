@@ -4,6 +4,8 @@ or independently of the library (NumPy, SciPy)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -208,7 +210,7 @@ def _plain_descent(x, y, net, steps, step_factor, max_turn, kernel_every):
             lam = np.linalg.eigvalsh(sp.tangent_kernel(x, current))[-1]
         vnorm = np.linalg.norm(v, axis=1)
         norms = np.hypot(a, b)
-        live = norms >= 0.01 * norms.max()
+        live = (norms > 0) & (norms >= 0.01 * norms.max())
         omega = np.max(np.abs(c[live]) * vnorm[live] / norms[live])
         lr = min(step_factor / (lam + vnorm.max()), max_turn / omega)
         if t % kernel_every == 0:  # the bound of hessian_bound, whenever the kernel is fresh
@@ -249,6 +251,23 @@ def test_units_on_their_way_to_zero_do_not_limit_the_turn():
         run = sp.train_univariate(X5, Y5, net, steps=3, max_turn=1e-3)
         *_, time, _ = _plain_descent(X5, Y5, net, 3, 1.0, 1e-3, 10)
         assert run.time == pytest.approx(time, rel=1e-12)
+
+
+def test_a_unit_of_norm_zero_leaves_the_turn_limit_of_the_others():
+    # (a_i, b_i) = 0 has no direction (its speed is 0 / 0): the other units still turn by at
+    # most max_turn per step, as the documented rule gives (once the zero unit was read as
+    # nan and the limit dropped: a first step of 0.357 and a turn of 0.41 rad)
+    base = sp.init_univariate(6, 1.0, 1)
+    net = sp.UnivariateNetwork(np.append(base.a, 0.0), np.append(base.b, 0.0),
+                               np.append(base.c, 0.3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and silently: no RuntimeWarning of the 0 / 0
+        run = sp.train_univariate(X5, Y5, net, steps=1, max_turn=1e-3)
+    *_, time, _ = _plain_descent(X5, Y5, net, 1, 1.0, 1e-3, 10)
+    assert run.time == pytest.approx(time, rel=1e-12)
+    assert run.time < 1e-2
+    turn = np.abs(np.angle((run.final.a + 1j * run.final.b)[:-1] / (net.a + 1j * net.b)[:-1]))
+    assert turn.max() <= 1e-3 * (1 + 1e-9)
 
 
 def test_a_fixed_step_is_plain_gradient_descent():

@@ -224,7 +224,7 @@ def train_univariate(
     with ``Lambda_t`` the Hessian bound of :func:`hessian_bound` (the kernel's top eigenvalue is
     refreshed every ``kernel_every`` steps, the rest every step) and ``Omega_t`` the largest
     angular speed ``|c_i| ||v_i|| / ||(a_i, b_i)||`` of a first-layer vector ``(a_i, b_i)``
-    (units whose norm fell below 1% of the largest are on their way to ``0`` and are skipped).
+    (units of norm 0, or below 1% of the largest, are on their way to ``0`` and are skipped).
     ``lr < 2 / Lambda`` keeps the linearized dynamics stable and ``1 / Lambda`` is the step of the
     descent lemma; ``max_turn`` bounds the rotation of every neuron per step, so that the knots
     follow the gradient flow also when the first layer is small.
@@ -317,8 +317,10 @@ def _train_univariate(
                     K = H @ H.T + ((S * c**2) @ S.T) * outer
                     lam = float(np.linalg.eigvalsh(K)[-1])
                 rnorm = np.sqrt(a * a + b * b)
-                speed = np.abs(c) * vnorm / rnorm
-                omega = float((speed * (rnorm >= 0.01 * rnorm.max())).max())
+                # units of norm 0 have no direction to turn; those below 1% of the largest
+                # are on their way to 0 (and their speed may be 0 / 0)
+                turning = (rnorm > 0) & (rnorm >= 0.01 * rnorm.max())
+                omega = float((np.abs(c) * vnorm / rnorm)[turning].max(initial=0.0))
                 bound = lam + float(vnorm.max())
                 step = step_factor / bound if bound > 0 else max_turn
                 if omega > 0:
