@@ -253,21 +253,33 @@ def test_units_on_their_way_to_zero_do_not_limit_the_turn():
         assert run.time == pytest.approx(time, rel=1e-12)
 
 
-def test_a_unit_of_norm_zero_leaves_the_turn_limit_of_the_others():
-    # (a_i, b_i) = 0 has no direction (its speed is 0 / 0): the other units still turn by at
-    # most max_turn per step, as the documented rule gives (once the zero unit was read as
-    # nan and the limit dropped: a first step of 0.357 and a turn of 0.41 rad)
+@pytest.mark.parametrize("tiny", [0.0, 1e-170])
+def test_a_unit_of_norm_zero_leaves_the_turn_limit_of_the_others(tiny):
+    # (a_i, b_i) = 0 has no direction (its speed is 0 / 0), and (1e-170, 1e-170) is active on
+    # every sample but its squared norm underflows to 0 (speed x / 0): the other units still
+    # turn by at most max_turn per step, as the documented rule gives (once the zero unit was
+    # read as nan and the limit dropped: a first step of 0.357 and a turn of 0.41 rad)
     base = sp.init_univariate(6, 1.0, 1)
-    net = sp.UnivariateNetwork(np.append(base.a, 0.0), np.append(base.b, 0.0),
+    net = sp.UnivariateNetwork(np.append(base.a, tiny), np.append(base.b, tiny),
                                np.append(base.c, 0.3))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # and silently: no RuntimeWarning of the 0 / 0
+        warnings.simplefilter("error")  # and silently: no RuntimeWarning of 0 / 0 or x / 0
         run = sp.train_univariate(X5, Y5, net, steps=1, max_turn=1e-3)
     *_, time, _ = _plain_descent(X5, Y5, net, 1, 1.0, 1e-3, 10)
     assert run.time == pytest.approx(time, rel=1e-12)
     assert run.time < 1e-2
     turn = np.abs(np.angle((run.final.a + 1j * run.final.b)[:-1] / (net.a + 1j * net.b)[:-1]))
     assert turn.max() <= 1e-3 * (1 + 1e-9)
+
+
+def test_a_network_with_every_unit_at_zero_stays_there_with_steps_of_max_turn():
+    # every (a_i, b_i) = 0: no unit is active, the gradient and the Hessian bound are 0, and
+    # no unit turns; the rule's step is then max_turn itself
+    net = sp.UnivariateNetwork(np.zeros(3), np.zeros(3), np.array([0.5, -1.0, 2.0]))
+    run = sp.train_univariate(X5, Y5, net, steps=4, max_turn=0.25)
+    assert run.time == pytest.approx(4 * 0.25, rel=1e-15)
+    np.testing.assert_array_equal(run.final.c, net.c)
+    np.testing.assert_array_equal(run.final.a, 0.0)
 
 
 def test_a_fixed_step_is_plain_gradient_descent():
