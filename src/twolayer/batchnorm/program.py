@@ -92,7 +92,8 @@ def solve_bn_convex(
         column): the program over BN networks whose first layer lies in the span of the
         leading right singular vectors, a restriction (the book's spectral variant).
     solver, solver_options
-        Passed to :func:`twolayer.convex.solve_convex` (e.g. ``solver="ipm"`` once available).
+        Passed to :func:`twolayer.convex.solve_convex` (e.g. ``solver="ipm"``, the structured
+        interior-point method).
 
     Returns
     -------
