@@ -21,8 +21,8 @@ barrier holds only its ``q`` nearest rows (distance ``s_gk / ||x_k||``, a kept r
 that the choice settles), starting from ``q = 3 d``; every step still stops before the boundary
 of all ``n`` rows, so each iterate is strictly feasible for the whole program, and the
 multipliers of the rows left out are 0, so the dual point stays feasible. A row that enters gets
-the centred multiplier ``mu / s``. When the gap stalls, ``q`` doubles (up to ``n``, the full
-barrier). The barrier's arrays are then ``(2P, q)`` instead of ``(n, 2P)``.
+the centred multiplier ``mu / s``. When the gap and the complementarity stall, ``q`` doubles
+(up to ``n``, the full barrier). The barrier's arrays are then ``(2P, q)`` instead of ``(n, 2P)``.
 
 The certificate at every iterate: the primal point is strictly feasible; the residual
 ``lam = y - A x`` and the barrier multipliers ``z_g = 1/(t s_g)`` are scaled by the largest
@@ -294,8 +294,8 @@ def _newton_system(
 
 def _max_step(current: np.ndarray, change: np.ndarray) -> float:
     """0.99 of the step ``a <= 1`` to the boundary of ``current + a change > 0``: ``1 / max(-change
-    / current)``. The rows of zero ``x_k`` have ``change = current = 0``: a ratio nan, which
-    ``fmin`` skips."""
+    / current)``. The rows of zero ``x_k`` (``+inf`` in both, :meth:`Structure.distances`)
+    give the ratio nan, which ``fmin`` skips."""
     with np.errstate(divide="ignore", invalid="ignore"):
         fastest = -float(np.fmin.reduce(change / current, axis=None))
     return 1.0 if not fastest > 0.99 else min(1.0, 0.99 / fastest)

@@ -141,9 +141,9 @@ def solve_ipm(
     scaling, relative to ``beta``) and the primal residual are at most ``tol_feas``.
 
     Each cone's barrier holds only its ``q`` rows nearest to the group (constraint
-    reduction, Tits, Absil and Woessner, 2006; ``q = 3 d`` at first, doubled when the gap
-    stalls, all rows where that leaves out fewer than three quarters of them); every step
-    stops before the boundary of all ``n`` rows.
+    reduction, Tits, Absil and Woessner, 2006; ``q = 3 d`` at first, doubled when the gap and
+    the complementarity stall, all rows where that leaves out fewer than three quarters of
+    them); every step stops before the boundary of all ``n`` rows.
 
     Cost per step ``O(n^2 P d + P q d^2 + n^3)`` time and ``O(n P + n^2)`` memory.
 
