@@ -757,3 +757,35 @@ def test_cutting_vs_sampling_solves_its_lassos_with_clarabel(monkeypatch):
     X, y = _whitened_pair()
     extreme.cutting_vs_sampling(X, y, 0.2, num_directions=[3], rng=0, num_random=1)
     assert calls and {solver for solver, _, _ in calls} == {"CLARABEL"}
+
+
+def test_the_ascent_search_moves_the_best_random_directions_to_fixed_points():
+    from twolayer.extreme.relaxation import _ascent_directions
+
+    gen = np.random.default_rng(0)
+    X, v = gen.standard_normal((8, 5)), gen.standard_normal(8)
+    U = _ascent_directions(X, v, np.random.default_rng(1), 50, 3, 20)
+    assert U.shape == (6, 5)  # top = 3 per sign
+    np.testing.assert_allclose(np.linalg.norm(U, axis=1), 1.0, rtol=1e-12)
+    # the random starts: 50 unit directions of the generator; the best for s = +1 is 4.715
+    U0 = np.random.default_rng(1).standard_normal((50, 5))
+    U0 /= np.linalg.norm(U0, axis=1, keepdims=True)
+    best = (np.maximum(U0 @ X.T, 0) @ v).max()
+    # the first direction reached a fixed point u = X^T D(u) v / ||X^T D(u) v|| above it
+    g = X.T @ ((X @ U[0] > 0) * v)
+    np.testing.assert_allclose(U[0], g / np.linalg.norm(g), atol=1e-12)
+    assert v @ np.maximum(X @ U[0], 0) > best
+    # with zero v every step is zero: the random starts are returned as they are
+    Z = _ascent_directions(X, np.zeros(8), np.random.default_rng(1), 50, 2, 20)
+    assert Z.shape == (4, 5) and all(np.min(np.linalg.norm(U0 - z, axis=1)) < 1e-15 for z in Z)
+
+
+def test_a_zero_relaxed_network_on_a_nontrivial_cone_is_not_called_trivial(monkeypatch):
+    calls = _record_solves(monkeypatch)
+    # beta = 100 is above every constraint at v = y: the cutting plane stops at the zero
+    # network after its first oracle call, although the cone {Xu >= 0} is not {0} (d > n)
+    res = extreme.gaussian_relaxation_gap(12, [30], 100.0, rng=3, max_iter=3, rounds=1,
+                                          num_search=50, top=2)
+    assert res.oracle_calls.tolist() == [1] and res.cone_trivial.tolist() == [False]
+    assert np.isfinite(res.spike_ratio[0]) and res.spike_ratio[0] >= 1 - 1e-9
+    assert calls and {solver for solver, _, _ in calls} == {"CLARABEL"}
