@@ -85,6 +85,17 @@ BAD = [
     (lambda: batchnorm.bn_closed_form(X, y, 0.1), ValueError,
      _full("the closed form needs centred data of rank n - 1 = 5 (e.g. n <= d), got rank 3; "
            "solve the convex program (solve_bn_convex) instead")),
+    # n = 4 samples in the plane: centred rank 2 = n - 2
+    (lambda: batchnorm.bn_closed_form(X[:4, :2], y[:4], 0.1), ValueError,
+     "^the closed form needs centred data of rank n - 1 = 3 \\(e.g. n <= d\\), got rank 2;"),
+    # a zero row of W: its pre-activation is constant (0 <= the floor 0)
+    (lambda: batchnorm.bn_forward(X, np.vstack([W[:1], np.zeros((1, 3))]), g[:2], al[:2], a[:2]),
+     ValueError, "^neuron 1 has a constant pre-activation X w_j over the batch \\(centred norm"),
+    (lambda: batchnorm.bn_objective(X, y, np.vstack([W[:1], np.zeros((1, 3))]), g[:2], al[:2],
+                                    a[:2], 0.1), ValueError, "^neuron 1 has a constant"),
+    (lambda: batchnorm.train_bn(FLAT, y, SPIKE, g[:2], al[:2], a[:2], 0.1, lr=0.1, steps=2),
+     ValueError, _full("neuron 1 has a constant pre-activation X w_j over the batch: batch "
+                       "normalization divides by zero")),
     (lambda: batchnorm.bn_closed_form(X[:3], y[:3], 0.0), ValueError,
      _full("beta must be > 0.0, got 0.0")),
     (lambda: batchnorm.bn_closed_form(X[:3], y[:2], 0.1), ValueError,
@@ -403,3 +414,56 @@ def test_digits_experiment_replays_its_runs_and_solves_with_its_options(monkeypa
     batchnorm.digits_experiment(Xtr, ytr, Xte, yte, 0.5, components=4, keep=2, m=3, runs=1,
                                 lr=0.05, steps=2, early=1, num_patterns=5, rng=0, solver="SCS")
     assert options == [("SCS", None)] * 2
+
+
+def test_the_smallest_batch_and_the_defaults_of_training(monkeypatch):
+    from twolayer.batchnorm import program
+
+    # two samples are a batch
+    assert batchnorm.bn_forward(X[:2], W, g, al, a).shape == (2,)
+    # record every step by default; scale 1 by default
+    res = batchnorm.train_bn(X, y, W, g, al, a, 0.1, lr=0.01, steps=2)
+    assert res.steps_recorded.tolist() == [0, 1, 2]
+    runs = batchnorm.train_bn_from_random_inits(X, y, 3, 0.1, runs=1, rng=4, lr=0.1, steps=2)
+    assert runs[0].steps_recorded.tolist() == [0, 1, 2]
+    gen = np.random.default_rng(4)
+    gen.standard_normal((1, 3, 3))
+    np.testing.assert_allclose(runs[0].history[0], batchnorm.bn_objective(
+        X, y, np.random.default_rng(4).standard_normal((3, 3)) / np.sqrt(3),
+        gen.normal(scale=1 / np.sqrt(3), size=3), gen.normal(scale=1 / np.sqrt(3), size=3),
+        gen.normal(scale=1 / np.sqrt(3), size=3), 0.1), rtol=1e-12)
+    # the weights' scale does not matter either (the floor is relative to ||w_j||)
+    for scale in (1e-9, 1e9):
+        np.testing.assert_allclose(batchnorm.bn_forward(X, scale * W, g, al, a),
+                                   batchnorm.bn_forward(X, W, g, al, a), rtol=1e-9)
+        assert batchnorm.bn_objective(X, y, scale * W, g, al, a, 0.1) == pytest.approx(
+            batchnorm.bn_objective(X, y, W, g, al, a, 0.1), rel=1e-9)
+    # solve_bn_convex passes its solver and options on; CLARABEL by default
+    calls = []
+    real = program.solve_convex
+
+    def record(*args, **kwargs):
+        calls.append((kwargs["solver"], kwargs["solver_options"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(program, "solve_convex", record)
+    pats = np.vstack([y > 0, y < 0])
+    batchnorm.solve_bn_convex(X, y, 0.1, pats)
+    batchnorm.solve_bn_convex(X, y, 0.1, pats, solver="CLARABEL",
+                              solver_options={"tol_feas": 1e-7})
+    assert calls == [("CLARABEL", None), ("CLARABEL", {"tol_feas": 1e-7})]
+
+
+def test_energy_counts_a_neuron_of_norm_below_one_and_a_small_closed_form_neuron():
+    Xo = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]])
+    # c = (0, 0.5, 0) (norm 0.5 < 1) with a = 1 and c = (0, 0, 2) with a = 1:
+    # shares 1 / 0.5 * 0.25 = 0.5 and 1 / 2 * 4 = 2 on the second and the constant direction
+    e = batchnorm.bn_energy(Xo, np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([0.5, 0.0]),
+                            np.array([0.0, 2.0]), np.array([1.0, 1.0]))
+    np.testing.assert_allclose(e, [0.0, 0.2, 0.8], atol=1e-15)
+    # y_+ of norm 1.5 at beta = 1: a fit of norm 0.5 < 1 still gets its neuron
+    Xc = GEN.standard_normal((3, 4))
+    cf = batchnorm.bn_closed_form(Xc, [1.5, 0.0, -0.1], 1.0)
+    np.testing.assert_allclose(cf.fit, [0.5, 0.0, 0.0], atol=1e-14)
+    np.testing.assert_allclose(batchnorm.bn_forward(Xc, cf.W, cf.gamma, cf.alpha, cf.a), cf.fit,
+                               atol=1e-12)
