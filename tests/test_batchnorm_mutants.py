@@ -467,3 +467,35 @@ def test_energy_counts_a_neuron_of_norm_below_one_and_a_small_closed_form_neuron
     np.testing.assert_allclose(cf.fit, [0.5, 0.0, 0.0], atol=1e-14)
     np.testing.assert_allclose(batchnorm.bn_forward(Xc, cf.W, cf.gamma, cf.alpha, cf.a), cf.fit,
                                atol=1e-12)
+
+
+def test_digits_bounds_and_a_prediction_of_zero(monkeypatch):
+    from twolayer.arrangements import sample_patterns
+    from twolayer.batchnorm import digits, experiments
+
+    # keep = components and early = steps are allowed
+    res = batchnorm.digits_experiment(X, np.sign(y), X[:2], np.sign(y[:2]), 0.1, components=2,
+                                      keep=2, m=2, runs=1, lr=0.1, steps=2, early=2,
+                                      num_patterns=2, rng=0)
+    assert res.keep == res.components == 2 and res.early == 2
+    # sign(f) with f = 0 (every neuron off on the held-out sample) counts as +1
+    net = (W[:1], np.array([1.0]), np.array([-10.0]), np.array([1.0]))
+    assert digits._accuracy(X, X[:1], np.array([1.0]), net) == 1.0
+    # explore_dimension: CLARABEL by default, the solver given, and 20 sampled directions
+    calls = []
+    real = experiments.solve_convex
+
+    def record(*args, **kwargs):
+        calls.append(kwargs["solver"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(experiments, "solve_convex", record)
+    gen = np.random.default_rng(5)
+    batchnorm.explore_dimension(0.3, 2, rng=gen)
+    batchnorm.explore_dimension(0.3, 2, rng=5, solver="SCS")
+    assert calls == ["CLARABEL", "SCS"]
+    again = np.random.default_rng(5)
+    again.standard_normal(10)
+    Xd = again.standard_normal((10, 2))
+    sample_patterns(batchnorm.bn_basis(Xd)[0], 20, again)
+    assert gen.standard_normal() == again.standard_normal()

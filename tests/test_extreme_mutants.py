@@ -789,3 +789,63 @@ def test_a_zero_relaxed_network_on_a_nontrivial_cone_is_not_called_trivial(monke
     assert res.oracle_calls.tolist() == [1] and res.cone_trivial.tolist() == [False]
     assert np.isfinite(res.spike_ratio[0]) and res.spike_ratio[0] >= 1 - 1e-9
     assert calls and {solver for solver, _, _ in calls} == {"CLARABEL"}
+
+
+def test_digits_experiment_defaults_replayed():
+    from twolayer.data import digits_classification
+    from twolayer.extreme.experiments import _accuracy, _train_vector
+    from twolayer.network import init_network
+
+    # m = 20, lr = 0.05, steps = 3000, batch_size = 10, scale = 1, all ten classes
+    res = extreme.digits_experiment(n_train=12, beta=0.1, runs=1, rng=3)
+    gen = np.random.default_rng(3)
+    X, labels, X_test, labels_test = digits_classification(12, gen, classes=tuple(range(10)))
+    Xw, M = extreme.whiten(X)
+    Y = np.eye(10)[labels]
+    W0 = init_network(64, 20, gen, scale=1.0)[0]
+    A0 = gen.normal(scale=1 / np.sqrt(20), size=(20, 10))
+    Ws, As = _train_vector(Xw, Y, W0[None], A0[None], 0.1, 0.05, 3000, 10, gen)
+    assert res.width == 20 and res.num_classes == 10
+    assert res.sgd_values[0] == pytest.approx(
+        extreme.multiclass_objective(Xw, Y, Ws[0], As[0], 0.1), rel=1e-9)
+    assert res.sgd_train_accuracy[0] == _accuracy(Xw, labels, Ws[0], As[0])
+    assert res.sgd_test_accuracy[0] == _accuracy(X_test @ M, labels_test, Ws[0], As[0])
+    # a batch of all the training digits is allowed
+    assert extreme.digits_experiment(n_train=4, beta=0.1, runs=1, rng=0, m=2, steps=1,
+                                     batch_size=4, classes=(0, 1)).n_train == 4
+
+
+def test_more_documented_settings_of_the_search_and_the_cutting_plane():
+    # random_direction_check draws exactly num = 20000 directions by default
+    gen = np.random.default_rng(7)
+    extreme.random_direction_check(XG, YG, 0.5, gen)
+    again = np.random.default_rng(7)
+    again.standard_normal((20000, 6))
+    assert gen.standard_normal() == again.standard_normal()
+    # max_iter bounds the lassos: one lasso, two oracle calls, not converged
+    gen = np.random.default_rng(2)
+    Xg, yg = gen.standard_normal((15, 30)), gen.standard_normal(15)
+    res = extreme.spike_free_cutting_plane(Xg, yg, 0.3, rng=0, max_iter=1, num_random=1)
+    assert res.values.size == 2 and not res.converged
+    # data whose largest singular value is exactly 1 are not spike-free for that reason
+    obtuse = np.array([[1.0, 0.0], [np.cos(2.2), np.sin(2.2)]])
+    unit = obtuse / np.linalg.svd(obtuse, compute_uv=False)[0]
+    assert np.linalg.svd(unit, compute_uv=False)[0] == 1.0
+    assert not extreme.is_spike_free(unit, rng=0)
+
+
+def test_the_search_covers_both_signs_and_counts_its_patterns():
+    from twolayer.extreme.relaxation import _ascent_directions
+
+    gen = np.random.default_rng(0)
+    X, v = gen.standard_normal((8, 5)), gen.standard_normal(8)
+    U = _ascent_directions(X, v, np.random.default_rng(1), 50, 3, 20)
+    # the s = -1 half starts from the directions most negative for v: not those of s = +1
+    assert not np.allclose(U[:3], U[3:])
+    assert np.all(np.maximum(U[:3] @ X.T, 0) @ v > 0)
+    # patterns: 2 top per search (rounds = 1 search, 2 more at the end), the all-ones one and
+    # the (empty) relaxed network's and the searched network's at most 2 top neurons:
+    # at most 2 + 4 + 1 + 2 = 9 of the 2^12 subsets
+    res = extreme.gaussian_relaxation_gap(12, [30], 100.0, rng=3, max_iter=3, rounds=1,
+                                          num_search=50, top=1)
+    assert 1 <= res.num_patterns[0] <= 9
