@@ -77,6 +77,9 @@ BAD = [
     (lambda: kernels.train_norm_network(X, y, W[None, None], lr=0.1, steps=1, X_test=X,
                                         y_test=y),
      ValueError, _full("W0 must have shape (m, 3) or (R, m, 3), got (1, 1, 4, 3)")),
+    (lambda: kernels.train_norm_network(X, y, np.full((4, 3), np.nan), lr=0.1, steps=1,
+                                        X_test=X, y_test=y),
+     ValueError, "^W0 must be finite"),
     (_train(X_test=X[:, :2]), ValueError, "^X_test must have length 3 along axis 1"),
     (_train(y_test=y[:, None]), ValueError, "^y_test must be 1-dimensional"),
     (_train(y_test=y[:4]), ValueError, "^X_test and y_test must have the same number of rows"),
@@ -271,14 +274,14 @@ def test_kernel_vs_gd_replays_its_documented_seeds():
 
 def test_kernel_vs_gd_defaults():
     # n_test 1000, n_features 1000, ridges (1e-3, 1e-2, 1e-1), lr 0.5, steps 2000, kappa 2,
-    # width_factor 4: the stored settings (one tiny run with steps=1 to keep it fast)
-    res = kernels.kernel_vs_gd([2], seeds=2, n_factor=1, rng=0, steps=1)
-    assert (res.n_test, res.n_features, res.ridges, res.width) == (
-        1000, 1000, (1e-3, 1e-2, 1e-1), (8,))
+    # width_factor 4 (a small problem: d = 2, n = 8)
+    res = kernels.kernel_vs_gd([2], seeds=2, n_factor=2, rng=0)
+    assert (res.n_test, res.n_features, res.ridges, res.width, res.steps) == (
+        1000, 1000, (1e-3, 1e-2, 1e-1), (8,), 2000)
     gen = np.random.default_rng(0)
     for s in range(2):
-        run, ntk, feats, floor = _one_seed_by_hand(2, 4, 8, 1000, 1000, gen, 2.0, 0.5, 1, 1,
-                                                   (1e-3, 1e-2, 1e-1))
+        run, ntk, feats, floor = _one_seed_by_hand(2, 8, 8, 1000, 1000, gen, 2.0, 0.5, 2000,
+                                                   2000, (1e-3, 1e-2, 1e-1))
         assert res.gd[0, s] == pytest.approx(run.test_loss[-1, 0], rel=1e-10)
         assert res.features[0, s] == pytest.approx(feats, rel=1e-8)
 
@@ -303,3 +306,20 @@ def test_explore_beyond_kernel_replays_its_documented_run():
     # fewer than 40 steps: every step is recorded
     assert kernels.explore_beyond_kernel(2, 4, 2, rng=0, steps=10).steps.tolist() == list(
         range(11))
+
+
+def test_a_diverging_learner_raises_without_floating_point_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow and invalid-value warnings silenced
+        with pytest.raises(FloatingPointError, match="^training diverged at step"):
+            kernels.train_norm_network(X, y, W, lr=1e150, steps=5, X_test=X, y_test=y,
+                                       record_every=1)
+
+
+def test_a_single_comparison_concatenates_to_itself():
+    one = _comparison([2], np.array([[1.0, 3.0]]))
+    same = kernels.KernelComparison.concatenate([one])
+    assert same.ds == one.ds and same.n_test == 7
+    np.testing.assert_array_equal(same.gd, one.gd)
