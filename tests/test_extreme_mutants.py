@@ -849,3 +849,30 @@ def test_the_search_covers_both_signs_and_counts_its_patterns():
     res = extreme.gaussian_relaxation_gap(12, [30], 100.0, rng=3, max_iter=3, rounds=1,
                                           num_search=50, top=1)
     assert 1 <= res.num_patterns[0] <= 9
+
+
+@pytest.mark.parametrize("mirror", [1.0, -1.0])
+def test_classification_regions_uses_both_families_of_atoms(mirror):
+    from scipy.optimize import linprog
+
+    # mirrored data need the atoms (x - x_j)_+ where the original use (x_j - x)_+
+    x = mirror * np.array([-1.0, -0.6, -0.2, 0.1, 0.5, 0.9])
+    y = np.array([1.0, 1.0, -1.0, -1.0, 1.0, -1.0])
+    res = extreme.classification_regions(x, y, np.linspace(-1.2, 1.2, 25))
+    K = np.hstack([np.maximum(x[:, None] - x, 0), np.maximum(x - x[:, None], 0)])
+    A_ub = -(y[:, None] * np.hstack([K, -K, np.ones((6, 1))]))
+    lp = linprog(np.r_[np.ones(24), 0.0], A_ub=A_ub, b_ub=-np.ones(6),
+                 bounds=[(0, None)] * 24 + [(None, None)])
+    assert res.path_norm == pytest.approx(lp.fun, rel=1e-7)
+    # three knots, at the samples where the sign changes: not every sample
+    assert res.knots.size == 3 and set(res.knots) <= set(x)
+
+
+def test_rank_one_network_with_an_offset_of_exactly_one():
+    from twolayer import network
+
+    # y = 1: the lasso's optimum is w = 0, t = 1 (exactly, for CLARABEL here): one far unit
+    X = np.outer([0.5, 1.0, 2.0], [0.6, 0.8])
+    W, b, a = extreme.rank_one_network(X, np.ones(3), 0.5)
+    assert W.shape == (1, 2) and b.tolist() == [1e6]
+    np.testing.assert_allclose(network.forward(X, W, a, b), 1.0, rtol=1e-7)
