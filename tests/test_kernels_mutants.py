@@ -316,6 +316,10 @@ def test_a_diverging_learner_raises_without_floating_point_warnings():
         with pytest.raises(FloatingPointError, match="^training diverged at step"):
             kernels.train_norm_network(X, y, W, lr=1e150, steps=5, X_test=X, y_test=y,
                                        record_every=1)
+        # recorded only at the end: the iterates overflow to inf, then inf - inf is nan
+        with pytest.raises(FloatingPointError, match="^training diverged at step 30;"):
+            kernels.train_norm_network(X, y, W, lr=1e150, steps=30, X_test=X, y_test=y,
+                                       record_every=100)
 
 
 def test_a_single_comparison_concatenates_to_itself():
