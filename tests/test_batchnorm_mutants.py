@@ -165,8 +165,7 @@ BAD = [
     (_digits(lr=0.0), ValueError, _full("lr must be > 0.0, got 0.0")),
     (_digits(steps=-1), ValueError, _full("steps must be >= 0, got -1")),
     # the error names `record_every` (check_schedule's name for its third argument), not
-    # `early`: tests/MUTATION.md, batchnorm, "A wrong name"; only the bound is checked here
-    (_digits(early=0), ValueError, "must be >= 1, got 0$"),
+    (_digits(early=0), ValueError, _full("early must be >= 1, got 0")),
     (_digits(rng="0"), TypeError, "^rng must"),
     (lambda: batchnorm.digits_experiment(X, y, X[:2, :2], y[:2], 0.1, components=2, keep=1, m=2,
                                          runs=1, lr=0.1, steps=2, early=1, num_patterns=2,
