@@ -68,3 +68,13 @@ def test_a_path_solves_from_the_largest_beta_down_and_answers_in_the_given_order
     assert [s.beta for s in path.solutions] == betas
     one = solve_path(X, Y, [0.2], PAT)  # a single beta is a path
     assert one.values[0] == pytest.approx(cold[1].value, rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [1.0, 1e-3])
+def test_a_path_counts_the_groups_above_a_millionth_of_the_largest(size):
+    # size 1e-3: y and beta scaled down, every group norm below 1 (the threshold is relative)
+    path = solve_path(X, size * Y, [size * 0.05, size * 0.3], PAT)
+    for sol, active in zip(path.solutions, path.active):
+        norms = np.linalg.norm(sol.V, axis=1)
+        assert active == int((norms > 1e-6 * norms.max()).sum())
+        assert 1 < active < PAT.shape[0]
