@@ -1,0 +1,55 @@
+"""Behaviour of twolayer.gaussian that the mutation run of relu_teacher, batched and _checks
+(tests/MUTATION.md) found unchecked: the subgradient at a zero row that the fitting loop's line
+search relies on, the rows argument of the gradient, and the zero-row error of every check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twolayer.gaussian import arccos_kernel, population_gradient, population_loss
+from twolayer.gaussian.relu_teacher import _loss_and_gradient
+
+
+def test_a_zero_row_gets_the_documented_subgradient_and_changes_no_other_term():
+    # _loss_and_gradient's docstring: a zero row of W gets the subgradient without the sin t
+    # term, with the angle pi/2 that arccos._angles gives a zero row. Its gradient is then
+    # 1/(2 pi) (pi/2) (sum_j w_j - sum_j v_j) = (sum W - sum V) / 4 (its own term is 0 w_i),
+    # and it adds nothing to the loss or to the gradients of the other rows (|w_i| = 0).
+    rng = np.random.default_rng(19)
+    W, V = rng.standard_normal((3, 3)), rng.standard_normal((2, 3))
+    Wz = np.vstack([W[:1], np.zeros(3), W[1:]])
+    nv = np.sqrt((V * V).sum(axis=1))
+    const = 0.5 * arccos_kernel(V, V).sum()  # the docstring's 1/2 sum kappa(V, V)
+    loss, grad = _loss_and_gradient(Wz, V, nv, const)
+    assert np.all(np.isfinite(grad))
+    assert loss == pytest.approx(population_loss(W, V), rel=1e-12)
+    assert np.allclose(grad[[0, 2, 3]], population_gradient(W, V), atol=1e-14)
+    assert np.allclose(grad[1], (W.sum(axis=0) - V.sum(axis=0)) / 4.0, atol=1e-14)
+    # away from zero rows it is the loss and gradient of the public functions
+    loss, grad = _loss_and_gradient(W, V, nv, const)
+    assert loss == pytest.approx(population_loss(W, V), rel=1e-12)
+    assert np.allclose(grad, population_gradient(W, V), atol=1e-14)
+
+
+def test_rows_that_are_empty_but_not_one_dimensional_are_rejected():
+    # population_gradient: rows is a 1-d sequence of integers; an empty 1-d one selects nothing,
+    # an empty 2-d one is not a 1-d sequence (it must not pass as "no rows").
+    W, V = np.random.default_rng(1).standard_normal((2, 3, 3))
+    assert population_gradient(W, V, rows=np.zeros(0, dtype=int)).shape == (0, 3)
+    with pytest.raises(TypeError, match="rows must be a 1-d sequence of integers"):
+        population_gradient(W, V, rows=[[]])
+    with pytest.raises(TypeError, match="rows must be a 1-d sequence of integers"):
+        population_gradient(W, V, rows=np.zeros((2, 0), dtype=int))
+
+
+def test_a_zero_row_is_named_by_its_first_index_with_the_reason():
+    # gaussian._checks.row_norms: the first zero row is named, with why it is refused
+    W = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    message = (
+        "row 1 of W is zero: the loss is not differentiable there, every neuron needs a "
+        "nonzero weight vector"
+    )
+    with pytest.raises(ValueError) as info:
+        population_gradient(W, np.eye(2))
+    assert str(info.value) == message
