@@ -53,3 +53,19 @@ def test_a_zero_row_is_named_by_its_first_index_with_the_reason():
     with pytest.raises(ValueError) as info:
         population_gradient(W, np.eye(2))
     assert str(info.value) == message
+
+
+def test_the_orbit_key_joins_points_of_one_orbit_and_separates_the_others():
+    # spurious_rates: end points with the same loss (to 1e-9) and the same sorted entries (to
+    # 1e-5) are taken for one orbit of S_k x S_d and share one Hessian; _orbit_key is that key.
+    from twolayer.gaussian.batched import _orbit_key
+
+    W = np.array([[1.0, 0.25], [-0.5, 2.0]])
+    loss = 0.123456789
+    moved = W[::-1][:, ::-1]  # a row and a column permutation: the same orbit
+    assert _orbit_key(moved, loss) == _orbit_key(W, loss)
+    assert _orbit_key(W + 2e-7, loss + 2e-10) == _orbit_key(W, loss)  # within both roundings
+    # the same sorted entries at another loss, and the same loss with other entries, are not
+    assert _orbit_key(W.T, loss + 1e-8) != _orbit_key(W, loss)
+    assert _orbit_key(W.T, loss + 0.3) != _orbit_key(W, loss)
+    assert _orbit_key(W + 1e-3, loss) != _orbit_key(W, loss)
