@@ -69,3 +69,18 @@ def test_the_orbit_key_joins_points_of_one_orbit_and_separates_the_others():
     assert _orbit_key(W.T, loss + 1e-8) != _orbit_key(W, loss)
     assert _orbit_key(W.T, loss + 0.3) != _orbit_key(W, loss)
     assert _orbit_key(W + 1e-3, loss) != _orbit_key(W, loss)
+
+
+def test_a_batched_fit_near_the_teacher_runs_on_to_a_hundredth_of_global_tol():
+    # spurious_rates: the runs go on until the largest gradient entry is at most gtol or the
+    # loss is below global_tol / 100; a start near the global minimum ends there, "global"
+    from twolayer.gaussian.batched import _fit_batch
+
+    k = 3
+    V = np.eye(k)
+    W0 = V + 0.05 * np.random.default_rng(3).standard_normal((k, k))
+    assert population_loss(W0, V) > 1e-4  # the start is not yet global
+    (fit,), _ = _fit_batch(W0[None], V, 1e-8, 3000, 1e-8)
+    assert fit.kind == "global" and fit.iterations > 0
+    assert fit.loss <= 1e-10
+    assert fit.loss == pytest.approx(population_loss(fit.W, V), rel=1e-9, abs=1e-16)
