@@ -84,3 +84,20 @@ def test_a_batched_fit_near_the_teacher_runs_on_to_a_hundredth_of_global_tol():
     assert fit.kind == "global" and fit.iterations > 0
     assert fit.loss <= 1e-10
     assert fit.loss == pytest.approx(population_loss(fit.W, V), rel=1e-9, abs=1e-16)
+
+
+def test_a_batched_end_point_with_a_small_but_nonzero_gradient_is_other():
+    # spurious_rates applies the gradient test (norm 1e-6) to every end point before any
+    # Hessian: one iteration from near the type-A minimum (Safran & Shamir 2018) leaves a
+    # gradient of about 4e-3, far below 1 and far above 1e-6, so the point is "other"
+    from twolayer.gaussian.batched import _fit_batch
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    k = 6
+    V = np.eye(k)
+    start = type_a_weights(type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha, k)
+    W0 = start + 1e-3 * np.random.default_rng(5).standard_normal((k, k))
+    (fit,), _ = _fit_batch(W0[None], V, 1e-9, 1, 1e-8)
+    assert 1e-4 < fit.grad_norm < 0.1
+    assert fit.grad_norm == pytest.approx(np.linalg.norm(population_gradient(fit.W, V)))
+    assert fit.kind == "other" and np.isnan(fit.min_eig) and fit.iterations == 1
