@@ -101,3 +101,21 @@ def test_a_batched_end_point_with_a_small_but_nonzero_gradient_is_other():
     assert 1e-4 < fit.grad_norm < 0.1
     assert fit.grad_norm == pytest.approx(np.linalg.norm(population_gradient(fit.W, V)))
     assert fit.kind == "other" and np.isnan(fit.min_eig) and fit.iterations == 1
+
+
+def test_a_split_neuron_of_the_type_a_minimum_is_a_saddle_of_the_batched_fit():
+    # Splitting the last neuron of the type-A minimum (k = d = 6) into two halves keeps the
+    # point critical (positive homogeneity); its smallest Hessian eigenvalue, about -0.18 by
+    # the dense Hessian here, is negative but above -1: the fit calls it a saddle
+    from twolayer.gaussian import population_hessian
+    from twolayer.gaussian.batched import _fit_batch
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    k = 6
+    V = np.eye(k)
+    W = type_a_weights(type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha, k)
+    W = np.vstack([W[:-1], 0.5 * W[-1:], 0.5 * W[-1:]])
+    lam = np.linalg.eigvalsh(population_hessian(W, V))[0]
+    assert -1.0 < lam < -0.1
+    (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, 1e-8)
+    assert fit.kind == "saddle" and fit.min_eig == pytest.approx(lam, rel=1e-9)
