@@ -119,3 +119,18 @@ def test_a_split_neuron_of_the_type_a_minimum_is_a_saddle_of_the_batched_fit():
     assert -1.0 < lam < -0.1
     (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, 1e-8)
     assert fit.kind == "saddle" and fit.min_eig == pytest.approx(lam, rel=1e-9)
+
+
+def test_a_degenerate_critical_point_is_undecided_by_the_batched_fit():
+    # classify_point's rule, applied by the batched fit: |lambda_min| <= 1e-8 is "other"
+    # (undecided at second order). A teacher neuron split into two halves is critical with an
+    # exactly flat direction (test_gaussian.py) and no negative curvature (it is a global
+    # minimum); with the global test switched off (global_tol < 0) the Hessian decides.
+    from twolayer.gaussian import population_hessian
+    from twolayer.gaussian.batched import _fit_batch
+
+    V = np.eye(3)
+    W = np.vstack([0.5 * V[:1], 0.5 * V[:1], V[1:]])
+    assert abs(np.linalg.eigvalsh(population_hessian(W, V))[0]) < 1e-12
+    (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, -1.0)
+    assert fit.kind == "other" and abs(fit.min_eig) < 1e-12 and fit.grad_norm < 1e-12
