@@ -134,3 +134,20 @@ def test_a_degenerate_critical_point_is_undecided_by_the_batched_fit():
     assert abs(np.linalg.eigvalsh(population_hessian(W, V))[0]) < 1e-12
     (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, -1.0)
     assert fit.kind == "other" and abs(fit.min_eig) < 1e-12 and fit.grad_norm < 1e-12
+
+
+def test_the_batched_kernel_gives_a_zero_row_the_subgradient_of_the_single_loss():
+    # the batched L-BFGS of spurious_rates evaluates trial points that may pass through a zero
+    # row; _batched_kernel then gives the loss and subgradient of _loss_and_gradient (tested
+    # above against the closed form (sum W - sum V) / 4), not NaN
+    from twolayer.gaussian.batched import _batched_kernel
+
+    rng = np.random.default_rng(7)
+    W, V = rng.standard_normal((3, 3)), rng.standard_normal((2, 3))
+    W[1] = 0.0
+    nv = np.sqrt((V * V).sum(axis=1))
+    const = 0.5 * arccos_kernel(V, V).sum()
+    loss, grad = _batched_kernel(W[None], V, const)
+    expected_loss, expected_grad = _loss_and_gradient(W, V, nv, const)
+    assert loss[0] == pytest.approx(expected_loss, rel=1e-12)
+    assert np.allclose(grad[0], expected_grad, atol=1e-14)
