@@ -1,0 +1,153 @@
+"""Behaviour of twolayer.gaussian that the mutation run of relu_teacher, batched and _checks
+(tests/MUTATION.md) found unchecked: the subgradient at a zero row that the fitting loop's line
+search relies on, the rows argument of the gradient, and the zero-row error of every check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twolayer.gaussian import arccos_kernel, population_gradient, population_loss
+from twolayer.gaussian.relu_teacher import _loss_and_gradient
+
+
+def test_a_zero_row_gets_the_documented_subgradient_and_changes_no_other_term():
+    # _loss_and_gradient's docstring: a zero row of W gets the subgradient without the sin t
+    # term, with the angle pi/2 that arccos._angles gives a zero row. Its gradient is then
+    # 1/(2 pi) (pi/2) (sum_j w_j - sum_j v_j) = (sum W - sum V) / 4 (its own term is 0 w_i),
+    # and it adds nothing to the loss or to the gradients of the other rows (|w_i| = 0).
+    rng = np.random.default_rng(19)
+    W, V = rng.standard_normal((3, 3)), rng.standard_normal((2, 3))
+    Wz = np.vstack([W[:1], np.zeros(3), W[1:]])
+    nv = np.sqrt((V * V).sum(axis=1))
+    const = 0.5 * arccos_kernel(V, V).sum()  # the docstring's 1/2 sum kappa(V, V)
+    loss, grad = _loss_and_gradient(Wz, V, nv, const)
+    assert np.all(np.isfinite(grad))
+    assert loss == pytest.approx(population_loss(W, V), rel=1e-12)
+    assert np.allclose(grad[[0, 2, 3]], population_gradient(W, V), atol=1e-14)
+    assert np.allclose(grad[1], (W.sum(axis=0) - V.sum(axis=0)) / 4.0, atol=1e-14)
+    # away from zero rows it is the loss and gradient of the public functions
+    loss, grad = _loss_and_gradient(W, V, nv, const)
+    assert loss == pytest.approx(population_loss(W, V), rel=1e-12)
+    assert np.allclose(grad, population_gradient(W, V), atol=1e-14)
+
+
+def test_rows_that_are_empty_but_not_one_dimensional_are_rejected():
+    # population_gradient: rows is a 1-d sequence of integers; an empty 1-d one selects nothing,
+    # an empty 2-d one is not a 1-d sequence (it must not pass as "no rows").
+    W, V = np.random.default_rng(1).standard_normal((2, 3, 3))
+    assert population_gradient(W, V, rows=np.zeros(0, dtype=int)).shape == (0, 3)
+    with pytest.raises(TypeError, match="rows must be a 1-d sequence of integers"):
+        population_gradient(W, V, rows=[[]])
+    with pytest.raises(TypeError, match="rows must be a 1-d sequence of integers"):
+        population_gradient(W, V, rows=np.zeros((2, 0), dtype=int))
+
+
+def test_a_zero_row_is_named_by_its_first_index_with_the_reason():
+    # gaussian._checks.row_norms: the first zero row is named, with why it is refused
+    W = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    message = (
+        "row 1 of W is zero: the loss is not differentiable there, every neuron needs a "
+        "nonzero weight vector"
+    )
+    with pytest.raises(ValueError) as info:
+        population_gradient(W, np.eye(2))
+    assert str(info.value) == message
+
+
+def test_the_orbit_key_joins_points_of_one_orbit_and_separates_the_others():
+    # spurious_rates: end points with the same loss (to 1e-9) and the same sorted entries (to
+    # 1e-5) are taken for one orbit of S_k x S_d and share one Hessian; _orbit_key is that key.
+    from twolayer.gaussian.batched import _orbit_key
+
+    W = np.array([[1.0, 0.25], [-0.5, 2.0]])
+    loss = 0.123456789
+    moved = W[::-1][:, ::-1]  # a row and a column permutation: the same orbit
+    assert _orbit_key(moved, loss) == _orbit_key(W, loss)
+    assert _orbit_key(W + 3e-6, loss + 2e-10) == _orbit_key(W, loss)  # within both roundings
+    # the same sorted entries at another loss, and the same loss with other entries, are not
+    assert _orbit_key(W.T, loss + 1e-8) != _orbit_key(W, loss)
+    assert _orbit_key(W.T, loss + 0.3) != _orbit_key(W, loss)
+    assert _orbit_key(W + 1e-3, loss) != _orbit_key(W, loss)
+
+
+def test_a_batched_fit_near_the_teacher_runs_on_to_a_hundredth_of_global_tol():
+    # spurious_rates: the runs go on until the largest gradient entry is at most gtol or the
+    # loss is below global_tol / 100; a start near the global minimum ends there, "global"
+    from twolayer.gaussian.batched import _fit_batch
+
+    k = 3
+    V = np.eye(k)
+    W0 = V + 0.05 * np.random.default_rng(3).standard_normal((k, k))
+    assert population_loss(W0, V) > 1e-4  # the start is not yet global
+    (fit,), _ = _fit_batch(W0[None], V, 1e-8, 3000, 1e-8)
+    assert fit.kind == "global" and fit.iterations > 0
+    assert fit.loss <= 1e-10
+    assert fit.loss == pytest.approx(population_loss(fit.W, V), rel=1e-9, abs=1e-16)
+
+
+def test_a_batched_end_point_with_a_small_but_nonzero_gradient_is_other():
+    # spurious_rates applies the gradient test (norm 1e-6) to every end point before any
+    # Hessian: one iteration from near the type-A minimum (Safran & Shamir 2018) leaves a
+    # gradient of about 4e-3, far below 1 and far above 1e-6, so the point is "other"
+    from twolayer.gaussian.batched import _fit_batch
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    k = 6
+    V = np.eye(k)
+    start = type_a_weights(type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha, k)
+    W0 = start + 1e-3 * np.random.default_rng(5).standard_normal((k, k))
+    (fit,), _ = _fit_batch(W0[None], V, 1e-9, 1, 1e-8)
+    assert 1e-4 < fit.grad_norm < 0.1
+    assert fit.grad_norm == pytest.approx(np.linalg.norm(population_gradient(fit.W, V)))
+    assert fit.kind == "other" and np.isnan(fit.min_eig) and fit.iterations == 1
+
+
+def test_a_split_neuron_of_the_type_a_minimum_is_a_saddle_of_the_batched_fit():
+    # Splitting the last neuron of the type-A minimum (k = d = 6) into two halves keeps the
+    # point critical (positive homogeneity); its smallest Hessian eigenvalue, about -0.18 by
+    # the dense Hessian here, is negative but above -1: the fit calls it a saddle
+    from twolayer.gaussian import population_hessian
+    from twolayer.gaussian.batched import _fit_batch
+    from twolayer.symmetry import type_a_critical_point, type_a_weights
+
+    k = 6
+    V = np.eye(k)
+    W = type_a_weights(type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6]).alpha, k)
+    W = np.vstack([W[:-1], 0.5 * W[-1:], 0.5 * W[-1:]])
+    lam = np.linalg.eigvalsh(population_hessian(W, V))[0]
+    assert -1.0 < lam < -0.1
+    (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, 1e-8)
+    assert fit.kind == "saddle" and fit.min_eig == pytest.approx(lam, rel=1e-9)
+
+
+def test_a_degenerate_critical_point_is_undecided_by_the_batched_fit():
+    # classify_point's rule, applied by the batched fit: |lambda_min| <= 1e-8 is "other"
+    # (undecided at second order). A teacher neuron split into two halves is critical with an
+    # exactly flat direction (test_gaussian.py) and no negative curvature (it is a global
+    # minimum); with the global test switched off (global_tol < 0) the Hessian decides.
+    from twolayer.gaussian import population_hessian
+    from twolayer.gaussian.batched import _fit_batch
+
+    V = np.eye(3)
+    W = np.vstack([0.5 * V[:1], 0.5 * V[:1], V[1:]])
+    assert abs(np.linalg.eigvalsh(population_hessian(W, V))[0]) < 1e-12
+    (fit,), _ = _fit_batch(W[None], V, 1e-9, 1, -1.0)
+    assert fit.kind == "other" and abs(fit.min_eig) < 1e-12 and fit.grad_norm < 1e-12
+
+
+def test_the_batched_kernel_gives_a_zero_row_the_subgradient_of_the_single_loss():
+    # the batched L-BFGS of spurious_rates evaluates trial points that may pass through a zero
+    # row; _batched_kernel then gives the loss and subgradient of _loss_and_gradient (tested
+    # above against the closed form (sum W - sum V) / 4), not NaN
+    from twolayer.gaussian.batched import _batched_kernel
+
+    rng = np.random.default_rng(7)
+    W, V = rng.standard_normal((3, 3)), rng.standard_normal((2, 3))
+    W[1] = 0.0
+    nv = np.sqrt((V * V).sum(axis=1))
+    const = 0.5 * arccos_kernel(V, V).sum()
+    loss, grad = _batched_kernel(W[None], V, const)
+    expected_loss, expected_grad = _loss_and_gradient(W, V, nv, const)
+    assert loss[0] == pytest.approx(expected_loss, rel=1e-12)
+    assert np.allclose(grad[0], expected_grad, atol=1e-14)
