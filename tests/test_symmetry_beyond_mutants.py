@@ -49,6 +49,23 @@ W3 = np.eye(3)
     (lambda: by.gaussian_mixture(1, [0.0], [1.0], [1.0]), "d must be >= 2, got 1"),
     (lambda: by.gaussian_mixture(3, [0.0], [0.0], [1.0]), "scales[0] must be > 0.0, got 0.0"),
     (lambda: by.gaussian_mixture(3, [0.0], [1.0], [-1.0]), "weights[0] must be > 0.0, got -1.0"),
+    (lambda: by.gaussian_mixture(3, [0.0, 0.1], [1.0], [1.0]),
+     "rhos, scales and weights must have one entry per component, got lengths 2, 1 and 1"),
+    (lambda: by.gaussian_mixture(3, [0.0, 1.0], [1.0, 1.0], [1.0, 1.0]),
+     "rhos[1] must be < 1.0, got 1.0"),
+    # rho > -1 / (d - 1): the covariance (1 - rho) I + rho 11^T is positive definite
+    (lambda: by.correlated_gaussian(3, -0.5), "rho must be > -0.5, got -0.5"),
+    (lambda: by.correlated_gaussian(3, 1.0), "rho must be < 1.0, got 1.0"),
+    (lambda: by.rho_sweep(3, [0.1, -0.5], 1, 0), "rhos[1] must be > -0.5, got -0.5"),
+    (lambda: by.three_layer_symmetry(8, 5, 1, [0], 0),
+     "d must be <= 7 (d! copies of the sample), got 8"),
+    (lambda: by.three_layer_symmetry(3, 0, 1, [0], 0), "n must be >= 1, got 0"),
+    (lambda: by.three_layer_symmetry(3, 5, 0, [0], 0), "runs must be >= 1, got 0"),
+    (lambda: by.three_layer_symmetry(3, 5, 1, [-2], 0), "seeds[0] must be >= 0, got -2"),
+    (lambda: by.three_layer_symmetry(3, 5, 1, [0], 0, tol=0.0), "tol must be > 0.0, got 0.0"),
+    (lambda: by.three_layer_symmetry(3, 5, 1, [0], 0, max_iter=0),
+     "max_iter must be >= 1, got 0"),
+    (lambda: by.least_symmetry_table(3, 1, [0], settings=["nothing"]), "settings must be among"),
 ])
 def test_each_bad_argument_is_named_at_the_start_of_its_error(call, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
