@@ -461,7 +461,8 @@ def solve(
     previous = np.inf  # primal objective of the previous iterate
     for it in range(max_iter + 1):
         closest = float(dist.min())  # every row is strictly feasible unless this is <= 0
-        smallest = closest if closest > 0 else float((dist * st.row_norms).min())
+        smallest = closest if closest > 0 else float(
+            (dist[:, st.live] * st.row_norms[st.live]).min())  # the zero rows' inf * 0 left out
         cert, lam = certify(st, y, beta, G,
                             [rows.cone_adjoint(Z), rows.cone_adjoint(mu_h / slack)], smallest)
         history.append(cert.gap)
@@ -493,7 +494,7 @@ def solve(
             target = max(mu, floor)
             step, dS, dZ, ap, ad = _corrected_step(rows, grad, solve_h, slack, Z, W,
                                                    target / slack)
-        # the boundary of every row, kept or not (the signs cancel in the ratio)
+        # the boundary of every row, kept or not
         ap = min(ap, _max_step(dist, st.distances(step)))
         previous = cert.primal
         G = G + ap * step
