@@ -90,3 +90,23 @@ def _relu_loss_by_hand(W: np.ndarray, V: np.ndarray) -> float:
 @pytest.fixture(scope="session")
 def relu_loss_by_hand() -> Callable[[np.ndarray, np.ndarray], float]:
     return _relu_loss_by_hand
+
+
+@pytest.fixture
+def record_solves(monkeypatch) -> Callable[..., list[tuple]]:
+    """A function that wraps ``solve_problem`` as the given modules imported it and returns the
+    list that then receives the ``(solver, options, what)`` of each of their calls."""
+
+    def record(*modules) -> list[tuple]:
+        calls: list[tuple] = []
+        for module in modules:
+            real = module.solve_problem
+
+            def wrapped(problem, solver, options, what, real=real):
+                calls.append((solver, options, what))
+                return real(problem, solver, options, what)
+
+            monkeypatch.setattr(module, "solve_problem", wrapped)
+        return calls
+
+    return record

@@ -501,24 +501,15 @@ def test_digits_experiment_reports_the_closed_form_value_of_theorem_15():
         extreme.digits_experiment(n_train=20, beta=0.1, runs=1, rng=0, batch_size=21)
 
 
-def _record_solves(monkeypatch):
+def _record_extreme_solves(record_solves):
     """The (solver, options, what) of every call of solve_problem by the package's modules."""
     from twolayer.extreme import closed_forms, cutting, experiments, geometry
 
-    calls = []
-    for module in (closed_forms, cutting, experiments, geometry):
-        real = module.solve_problem
-
-        def record(problem, solver, options, what, real=real):
-            calls.append((solver, options, what))
-            return real(problem, solver, options, what)
-
-        monkeypatch.setattr(module, "solve_problem", record)
-    return calls
+    return record_solves(closed_forms, cutting, experiments, geometry)
 
 
-def test_each_program_is_solved_by_its_solver_under_its_name(monkeypatch):
-    calls = _record_solves(monkeypatch)
+def test_each_program_is_solved_by_its_solver_under_its_name(record_solves):
+    calls = _record_extreme_solves(record_solves)
     extreme.hinge_convex_program(E2, [1.0, -1.0], 0.1, np.ones((1, 2), bool))
     extreme.rank_one_network(np.outer([1.0, 2.0, 3.0], [1.0, 0.0]), [1.0, 0.0, 2.0], 0.1)
     extreme.hull_vertices(PLANE)
@@ -752,8 +743,8 @@ def _whitened_pair():
     return Q.T, np.array([1.0, -0.5, 0.3, -1.2])
 
 
-def test_cutting_vs_sampling_solves_its_lassos_with_clarabel(monkeypatch):
-    calls = _record_solves(monkeypatch)
+def test_cutting_vs_sampling_solves_its_lassos_with_clarabel(record_solves):
+    calls = _record_extreme_solves(record_solves)
     X, y = _whitened_pair()
     extreme.cutting_vs_sampling(X, y, 0.2, num_directions=[3], rng=0, num_random=1)
     assert calls and {solver for solver, _, _ in calls} == {"CLARABEL"}
@@ -780,8 +771,8 @@ def test_the_ascent_search_moves_the_best_random_directions_to_fixed_points():
     assert Z.shape == (4, 5) and all(np.min(np.linalg.norm(U0 - z, axis=1)) < 1e-15 for z in Z)
 
 
-def test_a_zero_relaxed_network_on_a_nontrivial_cone_is_not_called_trivial(monkeypatch):
-    calls = _record_solves(monkeypatch)
+def test_a_zero_relaxed_network_on_a_nontrivial_cone_is_not_called_trivial(record_solves):
+    calls = _record_extreme_solves(record_solves)
     # beta = 100 is above every constraint at v = y: the cutting plane stops at the zero
     # network after its first oracle call, although the cone {Xu >= 0} is not {0} (d > n)
     res = extreme.gaussian_relaxation_gap(12, [30], 100.0, rng=3, max_iter=3, rounds=1,

@@ -862,22 +862,10 @@ def test_representation_cost_merges_knots_within_its_relative_tolerance_only():
 # the convex programs: their solvers, knots and statuses
 
 
-def _record_solves(monkeypatch):
-    """The (solver, options, what) of every solve of twolayer.splines.programs."""
+def test_each_program_is_solved_by_its_solver_under_its_name(record_solves):
     from twolayer.splines import programs
 
-    calls, solve = [], programs.solve_problem
-
-    def record(problem, solver, options, what):
-        calls.append((solver, options, what))
-        return solve(problem, solver, options, what)
-
-    monkeypatch.setattr(programs, "solve_problem", record)
-    return calls
-
-
-def test_each_program_is_solved_by_its_solver_under_its_name(monkeypatch):
-    calls = _record_solves(monkeypatch)
+    calls = record_solves(programs)
     sp.min_cost_network(X5, Y5)
     sp.min_cost_path(X5, Y5, [0.1, 0.01])
     sp.value_range_at(X5, Y5, [0.25, 0.75], knots=X5)
