@@ -36,10 +36,13 @@ def check_network(
     return W, gamma, alpha, a
 
 
-def check_schedule(lr: object, steps: object, record_every: object) -> tuple[float, int, int]:
-    """Step size ``lr > 0``, ``steps >= 0`` and ``record_every >= 1`` of gradient descent."""
+def check_schedule(
+    lr: object, steps: object, record_every: object, name: str = "record_every"
+) -> tuple[float, int, int]:
+    """Step size ``lr > 0``, ``steps >= 0`` and a step count ``>= 1`` of gradient descent
+    (``record_every``, or the argument ``name``)."""
     return (
         check_real(lr, "lr", low=0.0, low_open=True),
         check_int(steps, "steps", low=0),
-        check_int(record_every, "record_every", low=1),
+        check_int(record_every, name, low=1),
     )

@@ -14,7 +14,7 @@ import numpy as np
 from .._checks import as_rng, check_int, check_real, check_test_set
 from ..arrangements import patterns_from_directions, sample_patterns
 from ..convex import recover_network, solve_convex
-from ._checks import check_data
+from ._checks import check_data, check_schedule
 from .basis import _basis, _coefficients, _energy
 from .forward import _bn_outputs, _value_and_gradient
 from .program import _network_from_coefficients, _truncate
@@ -134,9 +134,7 @@ def digits_experiment(
     num_patterns = check_int(num_patterns, "num_patterns", low=1)
     m = check_int(m, "m", low=1)
     runs = check_int(runs, "runs", low=1)
-    lr = check_real(lr, "lr", low=0.0, low_open=True)
-    steps = check_int(steps, "steps", low=0)
-    early = check_int(early, "early", low=1)
+    lr, steps, early = check_schedule(lr, steps, early, "early")
     if early > steps:
         raise ValueError(f"early must be at most steps = {steps}, got {early}")
     if solver_options is None and solver == "CLARABEL":
