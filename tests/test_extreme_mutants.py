@@ -681,6 +681,20 @@ def test_spike_excess_is_per_direction_and_relative_to_its_norm():
     assert len(set(np.round(excess, 12))) == 3
 
 
+def test_is_spike_free_searches_the_sample_directions_on_both_sides():
+    # two samples at angle phi: spike-free iff phi <= pi / 2 (Ergen and Pilanci, 2021, Lemma 3);
+    # for phi > pi / 2 the spike sits at u = x_1, which switches x_2 off: one random direction
+    # seldom finds it, the search of +-x_i / ||x_i|| always does
+    for phi, free in [(1.0, True), (1.5, True), (1.7, False), (2.2, False), (3.0, False)]:
+        X = np.array([[2.0, 0.0], [np.cos(phi), np.sin(phi)]])
+        assert [extreme.is_spike_free(X, rng=s, num=1) for s in range(8)] == [free] * 8
+    # the spike at x_2's own direction: x_1 at an obtuse angle is switched off there
+    X = np.array([[1.0, 0.0], [np.cos(2.2), np.sin(2.2)]])
+    assert extreme.spike_excess(X, X[1:])[0] > 0.1
+    # a zero sample is left out of the directions (it has none) and does not hide the spike
+    assert not extreme.is_spike_free(np.vstack([X, np.zeros(2)]), rng=0, num=1)
+
+
 def test_is_spike_free_draws_its_documented_number_of_directions():
     X = np.random.default_rng(0).standard_normal((4, 3))
     gen = np.random.default_rng(7)

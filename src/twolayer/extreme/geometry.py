@@ -80,9 +80,9 @@ def is_spike_free(
 
     Two sufficient conditions are checked exactly: whitened data, ``X X^T = I_n`` (Lemma 4),
     and rank-one data ``X = c a^T`` with ``c >= 0`` (Lemma 5). Otherwise ``num`` random
-    directions and the ``n`` directions orthogonal to all samples but one (where spikes sit)
-    are searched for a spike (:func:`spike_excess` above ``tol``): ``False`` is then certain,
-    ``True`` means none was found.
+    directions and the ``2n`` sample directions ``+-x_i / ||x_i||`` (a pair of samples at an
+    obtuse angle has its spike there) are searched for a spike (:func:`spike_excess` above
+    ``tol``): ``False`` is then certain, ``True`` means none was found.
 
     Parameters
     ----------
@@ -111,20 +111,11 @@ def is_spike_free(
     if s.size == 1 or s[1] <= tol * s[0]:
         c = np.linalg.svd(X, full_matrices=False)[0][:, 0]
         return bool(c.min() >= -tol or c.max() <= tol)
-    U = gen.standard_normal((num, d))
-    # directions that switch off every sample but one: the tips of the spikes along the axes
-    pinv = np.linalg.pinv(X)
-    tips = []
-    for i in range(n):
-        others = np.delete(X, i, axis=0)
-        basis = np.linalg.svd(others)[2][np.linalg.matrix_rank(others):]  # null space of others
-        if basis.size:
-            g = basis.T @ (basis @ X[i])
-            if np.linalg.norm(g) > 0:
-                tips.append(g)
-        tips.append(pinv[:, i])
-    U = np.vstack([U, np.array(tips)]) if tips else U
-    U = U[np.linalg.norm(U, axis=1) > 0]
+    # the samples' own directions: at u = x_i / ||x_i|| a sample at an obtuse angle to x_i is
+    # switched off, and for two such samples that point is the spike
+    norms = np.linalg.norm(X, axis=1)
+    rows = X[norms > 0] / norms[norms > 0, None]
+    U = np.vstack([gen.standard_normal((num, d)), rows, -rows])
     return bool(_spike_excess(X, U).max() <= tol)
 
 
