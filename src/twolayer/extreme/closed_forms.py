@@ -178,7 +178,7 @@ def _check_signs(X: np.ndarray, y: object) -> np.ndarray:
     bad = np.flatnonzero((y != 1.0) & (y != -1.0))
     if bad.size:
         raise ValueError(
-            f"y must hold labels in {{-1, +1}}, got y[{bad[0]}] = {y[bad[0]]!r}"
+            f"y must hold labels in {{-1, +1}}, got y[{bad[0]}] = {y[bad[0]]:g}"
         )
     return y
 
