@@ -366,6 +366,9 @@ def test_is_spike_free_exact_conditions_on_both_sides():
     # rank one X = c a^T: spike-free when c has one sign (up to that of a), not otherwise
     assert extreme.is_spike_free(np.outer([-1.0, -2.0, -0.5], [1.0, -1.0]), rng=0)
     assert not extreme.is_spike_free(np.outer([1.0, -2.0, 0.5], [1.0, -1.0]), rng=0)
+    # c >= 0 with a zero entry (a sample at the origin) is still spike-free, in either sign of c
+    for c in ([1.0, 0.0, 2.0], [-1.0, 0.0, -2.0], [0.0, 3.0, 1.0]):
+        assert extreme.is_spike_free(np.outer(c, [1.0, -1.0]), rng=0)
     # a column: s.size == 1
     assert extreme.is_spike_free(np.array([[1.0], [2.0]]), rng=0)
     assert not extreme.is_spike_free(np.array([[1.0], [-2.0]]), rng=0)
@@ -680,7 +683,7 @@ def test_spike_excess_is_per_direction_and_relative_to_its_norm():
 def test_is_spike_free_searches_the_sample_directions_on_both_sides():
     # two samples at angle phi: spike-free iff phi <= pi / 2 (Ergen and Pilanci, 2021, Lemma 3);
     # for phi > pi / 2 the spike sits at u = x_1, which switches x_2 off: one random direction
-    # seldom finds it, the search of +-x_i / ||x_i|| always does
+    # seldom finds it, the search of the sample directions always does
     for phi, free in [(1.0, True), (1.5, True), (1.7, False), (2.2, False), (3.0, False)]:
         X = np.array([[2.0, 0.0], [np.cos(phi), np.sin(phi)]])
         assert [extreme.is_spike_free(X, rng=s, num=1) for s in range(8)] == [free] * 8

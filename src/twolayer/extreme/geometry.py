@@ -80,8 +80,8 @@ def is_spike_free(
 
     Two sufficient conditions are checked exactly: whitened data, ``X X^T = I_n`` (Lemma 4),
     and rank-one data ``X = c a^T`` with ``c >= 0`` (Lemma 5). Otherwise ``num`` random
-    directions and the ``2n`` sample directions ``+-x_i / ||x_i||`` (a pair of samples at an
-    obtuse angle has its spike there) are searched for a spike (:func:`spike_excess` above
+    directions and the ``n`` sample directions ``x_i`` (a pair of samples at an obtuse
+    angle has its spike there) are searched for a spike (:func:`spike_excess` above
     ``tol``): ``False`` is then certain, ``True`` means none was found.
 
     Parameters
@@ -111,11 +111,9 @@ def is_spike_free(
     if s.size == 1 or s[1] <= tol * s[0]:
         c = np.linalg.svd(X, full_matrices=False)[0][:, 0]
         return bool(c.min() >= -tol or c.max() <= tol)
-    # the samples' own directions: at u = x_i / ||x_i|| a sample at an obtuse angle to x_i is
-    # switched off, and for two such samples that point is the spike
-    norms = np.linalg.norm(X, axis=1)
-    rows = X[norms > 0] / norms[norms > 0, None]
-    U = np.vstack([gen.standard_normal((num, d)), rows, -rows])
+    # the samples' own directions: at u = x_i a sample at an obtuse angle to x_i is switched off,
+    # and for two such samples that point is the spike (the excess does not depend on ||u||)
+    U = np.vstack([gen.standard_normal((num, d)), X[np.linalg.norm(X, axis=1) > 0]])
     return bool(_spike_excess(X, U).max() <= tol)
 
 
