@@ -118,7 +118,7 @@ def test_detect_isotropy_on_constructed_points(sizes, label, order):
     scrambled = symmetry.act(W, gen.permutation(8), gen.permutation(8))
     iso = symmetry.detect_isotropy(scrambled, tol=1e-9)
     assert iso.label == label and iso.order == order
-    assert beyond._is_maximal(label, 8)
+    assert symmetry.is_maximal_isotropy(label, 8)
     # A perturbation of one entry breaks it.
     broken = scrambled.copy()
     broken[0, 0] += 1e-3
@@ -146,11 +146,39 @@ def test_label_math_refuses_what_is_not_a_label():
 
 
 def test_maximal_type_rule():
-    assert beyond._is_maximal("ΔS_10", 10) and beyond._is_maximal("ΔS_9", 10)
-    assert beyond._is_maximal("ΔS_5 × ΔS_5", 10)
-    assert not beyond._is_maximal("ΔS_8", 10)
-    assert not beyond._is_maximal("ΔS_4 × ΔS_4 × S_2(cols)", 10)
-    assert not beyond._is_maximal("1", 10)
+    assert symmetry.is_maximal_isotropy("ΔS_10", 10) and symmetry.is_maximal_isotropy("ΔS_9", 10)
+    assert symmetry.is_maximal_isotropy("ΔS_5 × ΔS_5", 10)
+    assert symmetry.is_maximal_isotropy("ΔS_9 × ΔS_1", 10)  # one neuron alone, written out
+    assert not symmetry.is_maximal_isotropy("ΔS_8", 10)  # two neurons outside the orbit
+    assert not symmetry.is_maximal_isotropy("ΔS_6 × ΔS_3", 10)  # one neuron outside both
+    assert not symmetry.is_maximal_isotropy("ΔS_4 × ΔS_4 × ΔS_2", 10)  # three orbits
+    assert not symmetry.is_maximal_isotropy("ΔS_9 × S_1(cols)", 10)  # a factor on one side
+    assert not symmetry.is_maximal_isotropy("ΔS_4 × ΔS_4 × S_2(cols)", 10)
+    assert not symmetry.is_maximal_isotropy("1", 10)
+    with pytest.raises(ValueError, match="^k must be >= 1, got 0"):
+        symmetry.is_maximal_isotropy("ΔS_2", 0)
+    with pytest.raises(ValueError, match="^label must be a label of Isotropy, got 'ΔS_'"):
+        symmetry.is_maximal_isotropy("ΔS_", 2)
+
+
+@pytest.mark.parametrize(("label", "n"), [
+    ("ΔS_8", 8), ("ΔS_6 × ΔS_2", 6), ("ΔS_5 × S_3(rows)", 5), ("S_3(rows)", 0), ("1", 0),
+    ("ΔS_12 × ΔS_3", 12),  # two digits
+])
+def test_largest_diagonal_orbit_reads_the_first_factor(label, n):
+    assert symmetry.largest_diagonal_orbit(label) == n
+    # the detected isotropy of a point with these orbits gives them back
+    if label.startswith("ΔS") and "rows" not in label:
+        sizes = [int(part[3:]) for part in label.split(" × ")]
+        W = _block_point(sizes, sum(sizes))
+        assert symmetry.largest_diagonal_orbit(symmetry.detect_isotropy(W, tol=1e-9).label) == n
+
+
+def test_largest_diagonal_orbit_refuses_what_is_not_a_label():
+    with pytest.raises(TypeError, match="^label must be a str, got NoneType"):
+        symmetry.largest_diagonal_orbit(None)
+    with pytest.raises(ValueError, match="^label must be a label of Isotropy"):
+        symmetry.largest_diagonal_orbit("ΔS_4 x ΔS_2")
 
 
 def test_isotropy_labels_detect_once_per_orbit_and_agree_with_detect_isotropy():

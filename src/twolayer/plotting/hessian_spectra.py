@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..gaussian import SpuriousExperiment, SpuriousRates
-from ..symmetry import Isotropy, ReducedSpectrum, TypeAPoint
+from ..symmetry import Isotropy, ReducedSpectrum, TypeAPoint, largest_diagonal_orbit
 from . import PALETTE, new_figure
 
 __all__ = [
@@ -71,7 +71,7 @@ def plot_spurious_experiment(
         span = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]} to {runs[-1]}"
         ax0.set_title(f"Spurious minima, {span} runs per size")
     n_bad = {
-        k: np.array([_broken(lab, k) for lab in labels[k]]) if labels is not None
+        k: np.array([k - largest_diagonal_orbit(lab) for lab in labels[k]]) if labels is not None
         else np.ones(len(experiment.losses(k)), dtype=int)
         for k in ks
     }
@@ -98,14 +98,6 @@ def plot_spurious_experiment(
         ax1.legend(unique.values(), unique.keys(), title="isotropy ΔS(k−n) × …",
                    loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
-
-
-def _broken(label: str, k: int) -> int:
-    """Neurons outside the largest diagonal orbit: ``ΔS_{k-n} × ...`` gives n."""
-    first = label.split(" × ")[0]
-    if not first.startswith("ΔS_"):
-        return k
-    return k - int(first[3:])
 
 
 def plot_isotropy_pattern(

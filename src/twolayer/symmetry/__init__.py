@@ -13,7 +13,8 @@ whose eigenvalues have known multiplicities (Arjevani & Field 2020).
 
 This module implements
 
-* the action and the numerical detection of isotropy (:func:`act`, :func:`detect_isotropy`);
+* the action and the numerical detection of isotropy (:func:`act`, :func:`detect_isotropy`),
+  and the reading of its labels (:func:`largest_diagonal_orbit`, :func:`is_maximal_isotropy`);
 * the type-A fixed-point space for ``k >= d`` (isotropy ``Delta S_{d-1} x S_{k-d}``), its
   reduced equations and Newton's method on them (:func:`type_a_weights`,
   :func:`type_a_critical_point`, :func:`follow_type_a`);
@@ -51,8 +52,10 @@ from .isotropy import (
     Isotropy,
     act,
     detect_isotropy,
+    is_maximal_isotropy,
     isotropy_labels,
     label_math,
+    largest_diagonal_orbit,
 )
 from .spectrum import (
     ReducedSpectrum,
@@ -81,8 +84,10 @@ __all__ = [
     "correlated_gaussian",
     "detect_isotropy",
     "gaussian_mixture",
+    "is_maximal_isotropy",
     "isotropy_labels",
     "label_math",
+    "largest_diagonal_orbit",
     "law_loss_and_gradient",
     "least_symmetry_table",
     "rho_sweep",

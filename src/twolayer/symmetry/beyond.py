@@ -37,7 +37,7 @@ import numpy as np
 from .._checks import as_rng, check_int, check_int_sequence, check_real
 from ..gaussian.arccos import _arccos
 from ..gaussian.batched import _batched_kernel, _batched_lbfgs
-from .isotropy import detect_isotropy
+from .isotropy import detect_isotropy, is_maximal_isotropy
 
 __all__ = [
     "TABLE_SETTINGS",
@@ -355,26 +355,17 @@ class SymmetryRow:
         """Runs that ended at a spurious minimum whose isotropy is ``Delta S_k`` itself or one of
         its maximal intransitive subgroups ``Delta(S_{k-p} x S_p)`` (``Delta S_{k-1}`` for
         ``p = 1``): the symmetry of the global minimum broken least."""
-        return sum(o[3] for o in self.orbits if _is_maximal(o[1], self.k))
+        return sum(o[3] for o in self.orbits if is_maximal_isotropy(o[1], self.k))
 
     @property
     def not_maximal(self) -> tuple[tuple[float, str, int, int], ...]:
         """The orbits whose isotropy is not of maximal type (see :attr:`maximal`)."""
-        return tuple(o for o in self.orbits if not _is_maximal(o[1], self.k))
+        return tuple(o for o in self.orbits if not is_maximal_isotropy(o[1], self.k))
 
     @property
     def trivial(self) -> int:
         """Runs that ended at a spurious minimum with trivial detected isotropy."""
         return sum(o[3] for o in self.orbits if o[2] == 1)
-
-
-def _is_maximal(label: str, k: int) -> bool:
-    """Whether an isotropy label is ``ΔS_k``, ``ΔS_{k-1}`` or ``ΔS_{k-p} × ΔS_p``."""
-    parts = label.split(" × ")
-    if not all(p.startswith("ΔS_") for p in parts):
-        return False
-    sizes = [int(p[3:]) for p in parts]
-    return (len(sizes) == 1 and sizes[0] >= k - 1) or (len(sizes) == 2 and sum(sizes) == k)
 
 
 def _fd_min_eig(fun: Callable, x: np.ndarray, h: float = 1e-5) -> float:

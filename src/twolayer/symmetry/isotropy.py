@@ -14,14 +14,16 @@ from math import factorial
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .._checks import as_array, check_real
+from .._checks import as_array, check_int, check_real
 
 __all__ = [
     "Isotropy",
     "act",
     "detect_isotropy",
+    "is_maximal_isotropy",
     "isotropy_labels",
     "label_math",
+    "largest_diagonal_orbit",
 ]
 
 
@@ -224,6 +226,22 @@ def _restrict(components: list[list[int]], keep: list[int]) -> list[list[int]]:
 _LABEL_PART = re.compile(r"(?P<delta>Δ?)S_(?P<n>\d+)(?:\((?P<side>rows|cols)\))?")
 
 
+def _label_factors(label: object) -> list[tuple[bool, int, str | None]]:
+    """The factors of an :attr:`Isotropy.label` in its order: ``(diagonal, n, side)`` with
+    ``side`` ``"rows"``, ``"cols"`` or ``None``; ``[]`` for ``"1"``, the trivial group."""
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}")
+    if label == "1":
+        return []
+    factors = []
+    for part in label.split(" × "):
+        match = _LABEL_PART.fullmatch(part)
+        if match is None:
+            raise ValueError(f"label must be a label of Isotropy, got {label!r}")
+        factors.append((bool(match["delta"]), int(match["n"]), match["side"]))
+    return factors
+
+
 def label_math(label: str) -> str:
     """An :attr:`Isotropy.label` as inline TeX for prose, e.g. ``"ΔS_4 × ΔS_2"`` to
     ``"$\\Delta S_{4} \\times \\Delta S_{2}$"`` (``"S_3(rows)"`` to ``S_{3}`` with a ``rows``
@@ -236,20 +254,37 @@ def label_math(label: str) -> str:
     ValueError
         If ``label`` is not of that form.
     """
-    if not isinstance(label, str):
-        raise TypeError(f"label must be a str, got {type(label).__name__}")
-    if label == "1":
-        return "$1$"
     parts = []
-    for part in label.split(" × "):
-        match = _LABEL_PART.fullmatch(part)
-        if match is None:
-            raise ValueError(f"label must be a label of Isotropy, got {label!r}")
-        tex = ("\\Delta " if match["delta"] else "") + f"S_{{{match['n']}}}"
-        if match["side"]:
-            tex += f"^{{\\text{{{match['side']}}}}}"
+    for diagonal, n, side in _label_factors(label):
+        tex = ("\\Delta " if diagonal else "") + f"S_{{{n}}}"
+        if side:
+            tex += f"^{{\\text{{{side}}}}}"
         parts.append(tex)
-    return "$" + " \\times ".join(parts) + "$"
+    return "$" + " \\times ".join(parts or ["1"]) + "$"
+
+
+def largest_diagonal_orbit(label: str) -> int:
+    """The ``n`` of the first (largest) factor ``ΔS_n`` of an :attr:`Isotropy.label`: the
+    neurons of its largest orbit, ``0`` when it has no such factor (``"1"``, ``"S_3(rows)"``).
+
+    A point with this isotropy among ``k`` neurons has ``k - n`` outside that orbit. Raises as
+    :func:`label_math`.
+    """
+    factors = _label_factors(label)
+    return factors[0][1] if factors and factors[0][0] else 0
+
+
+def is_maximal_isotropy(label: str, k: int) -> bool:
+    """Whether an :attr:`Isotropy.label` of ``k`` neurons is ``ΔS_k``, ``ΔS_{k-1}`` or
+    ``ΔS_{k-p} × ΔS_p``: the diagonal of a maximal intransitive subgroup of ``S_k`` (one orbit,
+    or two that hold every neuron), the symmetry of a global minimum ``ΔS_k`` broken least.
+    Raises as :func:`label_math`."""
+    k = check_int(k, "k", low=1)
+    factors = _label_factors(label)
+    if not all(diagonal for diagonal, _, _ in factors):
+        return False
+    sizes = [n for _, n, _ in factors]
+    return (len(sizes) == 1 and sizes[0] >= k - 1) or (len(sizes) == 2 and sum(sizes) == k)
 
 
 def isotropy_labels(
