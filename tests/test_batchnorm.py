@@ -174,15 +174,22 @@ def test_mismatched_shapes_and_non_finite_data_raise():
         batchnorm.recover_bn_network("not a solution")
 
 
-def test_energy_shares_sum_to_one_and_follow_the_directions():
+def test_energy_shares_follow_the_directions_of_the_coefficients():
     gen = np.random.default_rng(14)
     X = gen.standard_normal((20, 3)) @ np.diag([5.0, 1.0, 0.1])
     Up, V, s = batchnorm.bn_basis(X)
     # one neuron along the first singular direction only, no shift
     e = batchnorm.bn_energy(X, V[:, :1].T, np.array([2.0]), np.array([0.0]), np.array([1.0]))
     np.testing.assert_allclose(e, [1, 0, 0, 0], atol=1e-12)
+    # a random network against its coefficients from the definition: BN(X w_j) = U' c_j, so
+    # c_j = U'^T BN(X w_j), with BN(z) = gamma (z - mean) / ||z - mean|| + alpha / sqrt(n)
     W, gamma, alpha, a = _net(3, 5, 15)
-    assert batchnorm.bn_energy(X, W, gamma, alpha, a).sum() == pytest.approx(1.0)
+    Z = (X - X.mean(axis=0)) @ W.T
+    H = gamma * Z / np.linalg.norm(Z, axis=0) + alpha / np.sqrt(X.shape[0])
+    C = H.T @ Up
+    share = np.abs(a) @ (C**2 / np.linalg.norm(C, axis=1)[:, None])
+    np.testing.assert_allclose(batchnorm.bn_energy(X, W, gamma, alpha, a),
+                               share / (np.abs(a) @ np.linalg.norm(C, axis=1)), rtol=1e-10)
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +208,8 @@ def test_digits_convex_model_is_below_every_gd_run(digits):
     assert digits.spectral_objective > 0
     assert 0.5 <= digits.convex_accuracy <= 1.0
     assert np.all((digits.gd_accuracy >= 0.5) & (digits.gd_accuracy <= 1.0))
-    np.testing.assert_allclose(digits.energy_gd.sum(axis=1), 1.0)
+    # a share per run and per direction of the reduced data (components + the constant one)
+    assert digits.energy_gd.shape == digits.energy_gd_early.shape == (2, digits.components + 1)
     # the spectral variant puts no energy on the dropped directions
     np.testing.assert_allclose(digits.energy_spectral[digits.keep:-1], 0, atol=1e-12)
 
