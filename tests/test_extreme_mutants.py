@@ -369,7 +369,14 @@ def test_is_spike_free_exact_conditions_on_both_sides():
     # c >= 0 with a zero entry (a sample at the origin) is still spike-free, in either sign of c
     for c in ([1.0, 0.0, 2.0], [-1.0, 0.0, -2.0], [0.0, 3.0, 1.0]):
         assert extreme.is_spike_free(np.outer(c, [1.0, -1.0]), rng=0)
-    # a column: s.size == 1
+    # near rank one: s_2 / s_1 = 3e-9 is within tol (relative to s_1, so at every scale),
+    # although the perturbation's own spike (excess 3e-8 at scale 1) is above it
+    a, a_perp = np.array([1.0, -1.0]) / np.sqrt(2), np.array([1.0, 1.0]) / np.sqrt(2)
+    near = np.outer([1.0, 2.0, 0.5], a) + 5e-9 * np.outer([1.0, -1.0, -0.5], a_perp)
+    assert all(extreme.is_spike_free(scale * near, rng=0) for scale in (1.0, 1e3))
+    assert not extreme.is_spike_free(near, rng=0, tol=1e-10)
+    # a column: s.size == 1 (with c >= 0 and a zero sample, which comes out as a c >= 0)
+    assert extreme.is_spike_free(np.array([[1.0], [0.0], [2.0]]), rng=0)
     assert extreme.is_spike_free(np.array([[1.0], [2.0]]), rng=0)
     assert not extreme.is_spike_free(np.array([[1.0], [-2.0]]), rng=0)
     # whitened within tol only
@@ -690,8 +697,11 @@ def test_is_spike_free_searches_the_sample_directions_on_both_sides():
     # the spike at x_2's own direction: x_1 at an obtuse angle is switched off there
     X = np.array([[1.0, 0.0], [np.cos(2.2), np.sin(2.2)]])
     assert extreme.spike_excess(X, X[1:])[0] > 0.1
-    # a zero sample is left out of the directions (it has none) and does not hide the spike
+    # a zero sample is left out of the directions (it has none): it neither hides the spike of
+    # the obtuse pair nor makes one for the acute pair (its coordinate of Q_X is always 0)
     assert not extreme.is_spike_free(np.vstack([X, np.zeros(2)]), rng=0, num=1)
+    acute = np.array([[1.0, 0.0], [np.cos(1.0), np.sin(1.0)], [0.0, 0.0]])
+    assert extreme.is_spike_free(acute, rng=0, num=1)
 
 
 def test_is_spike_free_draws_its_documented_number_of_directions():
