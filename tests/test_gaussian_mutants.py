@@ -153,3 +153,51 @@ def test_the_batched_kernel_gives_a_zero_row_the_subgradient_of_the_single_loss(
     expected_loss, expected_grad = _loss_and_gradient(W, V, nv, const)
     assert loss[0] == pytest.approx(expected_loss, rel=1e-12)
     assert np.allclose(grad[0], expected_grad, atol=1e-14)
+
+
+def test_the_batched_kernel_is_the_single_students_kernel_run_by_run(relu_loss_by_hand):
+    # _batched_kernel: the loss and gradient of population_loss and population_gradient for
+    # each of R students, also where the sine is recomputed (student rows nearly parallel to
+    # one another, to a teacher row, or nearly antiparallel to one), where the rows are
+    # exactly (anti)parallel and their cosines round outside [-1, 1], at a zero teacher row
+    # and for m != k teacher rows
+    from twolayer.gaussian.batched import _batched_kernel
+
+    rng = np.random.default_rng(0)
+    a = [rng.standard_normal(4) for _ in range(4)][3]  # its cosines round off +-1 (below)
+    V = np.vstack([rng.standard_normal((2, 4)), np.zeros(4)])  # m = 3, a zero row
+    W = rng.standard_normal((4, 3, 4))
+    tiny = 1e-7 * rng.standard_normal((6, 4))
+    W[1, 2] = 0.7 * W[1, 0] + tiny[0]  # nearly parallel to another student row
+    W[1, 1] = -1.3 * V[0] + tiny[1]  # nearly antiparallel to a teacher row
+    W[2, 0] = 2.0 * V[1] + tiny[2]  # nearly parallel to a teacher row
+    W[2, 1] = -0.4 * W[2, 2] + tiny[3]  # nearly antiparallel to another student row
+    W[3] = [a, -3.0 * a, 0.5 * a]  # exactly (anti)parallel
+    unit = W[3] / np.linalg.norm(W[3], axis=1)[:, None]
+    cosines = unit @ unit.T
+    assert cosines.max() > 1.0 and cosines.min() < -1.0  # the clip to [-1, 1] is needed
+    const = 0.5 * arccos_kernel(V, V).sum()  # the docstring's 1/2 sum kappa(V, V)
+    loss, grad = _batched_kernel(W, V, const)
+    assert loss.shape == (4,) and grad.shape == W.shape
+    for r in range(4):
+        assert loss[r] == pytest.approx(population_loss(W[r], V), rel=1e-12, abs=1e-15)
+        # a zero teacher neuron outputs relu(0) = 0: the loss of the other two
+        assert loss[r] == pytest.approx(relu_loss_by_hand(W[r], V[:2]), rel=1e-6)
+        np.testing.assert_allclose(grad[r], population_gradient(W[r], V), rtol=0, atol=1e-14)
+
+
+def test_the_batched_loss_near_the_teacher_is_accurate_to_rounding():
+    # 1e-6 from the global minimum the loss is about 1.5e-12 and the angles between a student
+    # row and its teacher row about 1e-6, where arccos(c) has an error of about 1e-10 (its
+    # slope is 1/sin t); the batched kernel takes them from arctan2(s, c) as
+    # population_loss does, so the loss the batched fit compares with its target
+    # global_tol / 100 = 1e-10 is that of population_loss to rounding, not 10 times it
+    from twolayer.gaussian.batched import batched_loss_and_gradient
+
+    V = np.eye(4)
+    W = V + 1e-6 * np.random.default_rng(1).standard_normal((4, 4))
+    loss, grad = batched_loss_and_gradient(W[None], V)
+    expected = population_loss(W, V)
+    assert 1e-13 < expected < 1e-11
+    assert loss[0] == pytest.approx(expected, rel=1e-6)
+    np.testing.assert_allclose(grad[0], population_gradient(W, V), rtol=0, atol=1e-15)
