@@ -85,8 +85,9 @@ def test_a_batched_fit_near_the_teacher_runs_on_to_a_hundredth_of_global_tol():
     (fit,), _ = _fit_batch(W0[None], V, 1e-8, 3000, 1e-8)
     assert fit.kind == "global" and fit.iterations > 0
     assert fit.loss <= 1e-10
-    # the loss is a difference of terms of order 1 (const = 1/2 sum kappa(V, V) = 1.5 here):
-    # two formulas for it agree to a few roundings of 1, about 1e-15, not relatively at 1e-11
+    # the loss is a difference of terms of order 1 (const = 1/2 sum kappa(V, V) = 3/4 + 3/(2 pi)
+    # for V = I_3, by the arc-cosine kernel): two formulas for it agree to a few roundings of 1,
+    # about 1e-15, not relatively at 1e-11
     assert fit.loss == pytest.approx(population_loss(fit.W, V), rel=1e-9, abs=1e-14)
 
 
