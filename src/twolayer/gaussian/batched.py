@@ -63,7 +63,8 @@ def _batched_kernel(W: np.ndarray, V: np.ndarray, const: float) -> tuple[np.ndar
     The formulas of :func:`twolayer.gaussian.population_gradient`, vectorized over the runs;
     ``const = 1/2 sum kappa(V, V)``. The sines come from ``sqrt(1 - c^2)`` and, for the few
     nearly parallel pairs, from the norm of the orthogonal component, as in
-    :func:`twolayer.gaussian.arccos._sines`.
+    :func:`twolayer.gaussian.arccos._sines`; the angles from ``arctan2(s, c)``, as in
+    :func:`twolayer.gaussian.arccos._angles` (``arccos(c)`` loses half the digits there).
     """
     R, k, _ = W.shape
     nw = np.sqrt(np.einsum("rkd,rkd->rk", W, W))
@@ -89,7 +90,7 @@ def _batched_kernel(W: np.ndarray, V: np.ndarray, const: float) -> tuple[np.ndar
             other = Ub[r_, j_] if U is W else Ub[j_]
             v = other - c[r_, i_, j_][:, None] * Wb[r_, i_]
             s[r_, i_, j_] = np.sqrt(np.einsum("ij,ij->i", v, v))
-        pt = np.pi - np.arccos(c)
+        pt = np.pi - np.arctan2(s, c)  # accurate also where c is nearly +-1 (arccos._angles)
         # sum_j |u_j| (s + (pi - t) c)_ij and sum_j |u_j| s_ij, as matrix-vector products.
         su = (s @ nu)[:, :, 0]
         ku = ((s + pt * c) @ nu)[:, :, 0]
