@@ -47,14 +47,14 @@ def test_descend_with_zero_steps_records_the_start_only():
 
 
 def test_a_diverging_run_raises_floating_point_error_without_numpy_warnings():
-    # f = 1/2 ||p||^2 with lr = 3: p -> -2 p, so p_i^2 = 4^t overflows at t = 512 (2^1024) and
-    # the first recorded value after it, at step 600, is inf; the loop reports it as its own
-    # error, with no RuntimeWarning
+    # f = 1/2 ||p||^2 with lr = 3: p -> -2 p, so p overflows at t = 1024 (2^1024) and turns
+    # nan at the next step (inf - 3 inf); recorded every 1100 steps, the first value after that
+    # is nan, and the loop reports it as its own error, with no overflow or invalid warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(FloatingPointError,
-                           match=r"^training diverged at step 600; lower lr \(got 3.0\)$"):
-            descend(_quadratic([]), [np.ones((1, 2))], 3.0, 2000, 100)
+                           match=r"^training diverged at step 1100; lower lr \(got 3.0\)$"):
+            descend(_quadratic([]), [np.ones((1, 2))], 3.0, 2000, 1100)
     # the same through a public trainer: a huge step on a network
     X = np.random.default_rng(0).standard_normal((6, 2))
     with warnings.catch_warnings():
