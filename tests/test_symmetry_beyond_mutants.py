@@ -515,6 +515,37 @@ def test_the_sweep_keeps_the_lowest_spurious_minimum_not_the_lowest_end_point(
     np.testing.assert_array_equal(sweep.minima[0], iso.canonical(moved))
 
 
+def test_the_sweep_reads_isotropy_at_the_study_tolerance_also_for_entries_within_one(
+    monkeypatch, central_difference
+):
+    # k = 7, rho = -0.1: the spurious minimum a I + b 11^T of the fixed space of ΔS_7, found in
+    # that plane by BFGS from (a, b) = (-0.5, 0.3) (critical in the full space by symmetric
+    # criticality). Its entries a + b and b differ by |a| < 1, so at a tolerance of 1 every row
+    # and column transposition would pass; at the study's 1e-5 it is ΔS_7.
+    from types import SimpleNamespace
+
+    from scipy.optimize import minimize
+
+    k, law = 7, by.correlated_gaussian(7, -0.1)
+
+    def plane(p):
+        loss, g = by.law_loss_and_gradient(p[0] * np.eye(k) + p[1], np.eye(k), law)
+        return loss, np.array([np.trace(g), g.sum()])
+
+    a, b = minimize(plane, [-0.5, 0.3], jac=True, method="BFGS", options={"gtol": 1e-13}).x
+    W = a * np.eye(k) + b
+    fun = by._population_fun(np.eye(k), law, "relu", k)
+    H = central_difference(lambda w: fun(w[None])[1][0], W.ravel(), h=1e-5)
+    assert np.linalg.norm(fun(W.ravel()[None])[1]) < 1e-9
+    assert np.linalg.eigvalsh(0.5 * (H + H.T))[0] > 1e-3 and abs(a) < 1
+    assert symmetry.detect_isotropy(W, tol=1.0).label == "S_7(rows) × S_7(cols)"
+    ends = np.stack([np.eye(k).ravel(), W.ravel()])
+    monkeypatch.setattr(by, "_batched_lbfgs",
+                        lambda fun, x0, *settings: SimpleNamespace(x=ends, loss=fun(ends)[0]))
+    sweep = by.rho_sweep(k, [-0.1], 2, rng=0)
+    assert sweep.spurious == (1,) and sweep.labels == ("ΔS_7",)
+
+
 # ----------------------------------------------------------------------------- sample noise
 
 
