@@ -1,6 +1,9 @@
-"""twolayer.symmetry.beyond: every argument of its public functions named, with its bound, at
-the start of its error, and the smallest documented values accepted (tests/MUTATION.md, section
-"symmetry/beyond")."""
+"""twolayer.symmetry.beyond: what a reader relies on and the chapter's tests read only through
+counts (tests/MUTATION.md, section "symmetry/beyond"): every argument named, with its bound, at
+the start of its error; the laws' names, weights and draws; the erf loss batched, at the teacher
+and far out; the sample losses written out; orbits and joins; the classifier on scripted wells
+on both sides of each threshold, its cache and the stall check; the studies' stalled runs, seeds
+and L-BFGS limits; the table's laws; the sweep against the study of its law; the sample refit."""
 
 from __future__ import annotations
 
@@ -494,6 +497,7 @@ def test_the_sweep_keeps_the_lowest_spurious_minimum_not_the_lowest_end_point(
 
     k = 6
     fun = by._population_fun(np.eye(k), by.correlated_gaussian(k, 0.0), "relu", k)
+    # Newton from the type-A parameters of k = 6 used in tests/test_symmetry_beyond.py
     A = symmetry.type_a_critical_point(k, [0.98670, -0.05041, 0.30801, 0.22452, -0.60151]).W
     H = central_difference(lambda w: fun(w[None])[1][0], A.ravel(), h=1e-5)
     v = np.linalg.eigh(0.5 * (H + H.T))[1][:, 0]
