@@ -327,3 +327,17 @@ def test_a_direction_whose_slope_is_not_negative_is_replaced_by_minus_the_gradie
     res = batched.batched_lbfgs(fun, np.zeros((1, 2)), ftarget=-1e300, max_iter=10)
     assert res.x.tolist() == [[0.0, 0.0]] and not res.converged.any()
     assert res.iterations.tolist() == [1] and res.evaluations == 31
+
+
+def test_fit_student_reports_the_smallest_hessian_eigenvalue_of_its_end_point():
+    # FitResult.min_eig is the smallest eigenvalue of the exact Hessian at W, also at a point
+    # that is not critical (one iteration from a random start: simple eigenvalues, the two
+    # smallest about -0.13 and -0.03 here, so the second is not the first)
+    from twolayer.gaussian import fit_student, hessian_spectrum, identity_teacher
+
+    V = identity_teacher(4)
+    W0 = np.random.default_rng(1).standard_normal((4, 4))
+    fit = fit_student(W0, V, max_iter=1, polish_steps=0)
+    spectrum = hessian_spectrum(fit.W, V)
+    assert fit.kind == "other" and spectrum[0] < spectrum[1] - 1e-3
+    assert fit.min_eig == spectrum[0]
