@@ -267,3 +267,42 @@ def test_the_lowest_published_level_is_the_type_a_minimum_at_every_size():
         point = type_a_critical_point(k, [1.0, -0.05, 0.3, 0.2, -0.6])
         assert point.grad_norm < 1e-12
         assert pub.levels[k][0][0] == round(point.loss, 6)
+
+
+def test_the_published_counts_and_highest_levels_are_those_read_from_the_processed_minima():
+    # The runs of 500 per size that did not end at the global minimum, and the highest loss
+    # level with its number of runs, as read from Safran, Yehudai & Shamir (2021), repository
+    # ItaySafran/Overparameterization, "Processed minima.zip" (published.py's module docstring;
+    # the lower levels are pinned by the sum of the counts, their order and the type-A test)
+    pub = gaussian.safran2021_rates()
+    assert pub.counts == {6: 0, 7: 27, 8: 57, 9: 111, 10: 160, 11: 237, 12: 269, 13: 335,
+                          14: 352, 15: 390, 16: 436, 17: 451, 18: 448, 19: 472, 20: 471}
+    highest = {7: (0.023203, 27), 8: (0.021508, 57), 9: (0.020014, 111), 10: (0.035327, 10),
+               11: (0.066709, 1), 12: (0.054341, 2), 13: (0.055737, 1), 14: (0.070880, 2),
+               15: (0.070672, 1), 16: (0.078490, 1), 17: (0.081685, 2), 18: (0.084570, 1),
+               19: (0.081169, 2), 20: (0.084018, 1)}
+    assert {k: pub.levels[k][-1] for k in range(7, 21)} == highest
+    assert pub.fraction(20) == 471 / 500 and pub.interval(20) == batched.wilson_interval(471, 500)
+    # the set-up and the source in words, as the module docstring gives them (sec. 4.2)
+    assert pub.setup == ("gradient descent, step 5/k, until the gradient norm is at most 1e-12, "
+                         "from N(0, 1/k) entries; 500 runs per k")
+    assert pub.source == ("Safran, Yehudai & Shamir (2021), repository "
+                          "ItaySafran/Overparameterization, 'Processed minima.zip'")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda pub: pub.grid(step=0), ValueError, "step must be >= 1, got 0"),
+    (lambda pub: pub.grid(step=1.5), TypeError, "step must be an integer, got float"),
+    (lambda pub: pub.grid(min_rise=1.5), ValueError, "min_rise must be <= 1.0, got 1.5"),
+    (lambda pub: pub.grid(min_rise=-0.1), ValueError, "min_rise must be >= 0.0, got -0.1"),
+    (lambda pub: pub.fraction(21), ValueError,
+     "k must be one of the published sizes (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, "
+     "20), got 21"),
+    (lambda pub: pub.interval(5), ValueError,
+     "k must be one of the published sizes (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, "
+     "20), got 5"),
+    (lambda pub: pub.interval(6.5), TypeError, "k must be an integer, got float"),
+])
+def test_published_rates_errors_name_their_argument(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call(gaussian.safran2021_rates())
