@@ -93,14 +93,16 @@ def test_a_run_whose_loss_becomes_nan_stops_unconverged():
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(fun=None), TypeError, "fun must be callable, got NoneType"),
     (dict(x0=np.ones(2)), ValueError, "x0 must be 2-dimensional, got shape (2,)"),
-    (dict(step=0.0), ValueError, "step must be > 0.0, got 0.0"),
+    (dict(step=-1.0), ValueError, "step must be > 0.0, got -1.0"),
     (dict(step="a"), TypeError, "step must be a real number, got str"),
-    (dict(gtol=0.0), ValueError, "gtol must be > 0.0, got 0.0"),
+    (dict(gtol=-1.0), ValueError, "gtol must be > 0.0, got -1.0"),
     (dict(ftarget=np.nan), ValueError, "ftarget must be finite, got nan"),
     (dict(max_iter=0), ValueError, "max_iter must be >= 1, got 0"),
     (dict(max_iter=2.0), TypeError, "max_iter must be an integer, got float"),
 ])
 def test_gradient_descent_errors_name_their_argument(kwargs, error, message):
+    # (an open bound is tested below it: a mutant that let the bound itself through would
+    # then fail on the message, not run a descent with step or gtol 0)
     args = dict(fun=_quadratic(), x0=np.ones((2, 2)), step=0.5) | kwargs
     with pytest.raises(error, match=exactly(message)):
         batched.batched_gradient_descent(args.pop("fun"), args.pop("x0"), **args)
@@ -178,8 +180,8 @@ def test_a_run_cut_off_by_max_iter_is_classified_where_gradient_descent_left_it(
     (dict(runs=0), ValueError, "runs must be >= 1, got 0"),
     (dict(rng="seed"), TypeError,
      "rng must be a numpy.random.Generator or an integer seed, got str"),
-    (dict(step_scale=0.0), ValueError, "step_scale must be > 0.0, got 0.0"),
-    (dict(gtol=0.0), ValueError, "gtol must be > 0.0, got 0.0"),
+    (dict(step_scale=-1.0), ValueError, "step_scale must be > 0.0, got -1.0"),
+    (dict(gtol=-1.0), ValueError, "gtol must be > 0.0, got -1.0"),
     (dict(max_iter=0), ValueError, "max_iter must be >= 1, got 0"),
     (dict(global_tol=-1.0), ValueError, "global_tol must be >= 0.0, got -1.0"),
 ])
