@@ -663,8 +663,8 @@ def spurious_rates_gd(
     ``1e-12``; the default ``1e-9`` already puts every end point inside the quadratic region
     of its minimum, where the last digits change nothing but the cost) or the loss is below
     ``global_tol / 100``. The end points are then classified exactly as in
-    :func:`spurious_rates` (L-BFGS does not move an end point with gradient below its
-    ``gtol = 1e-8``; a near-critical one with a positive definite Hessian is refined by
+    :func:`spurious_rates` (with no L-BFGS step: the end points are classified where gradient
+    descent left them; a near-critical one with a positive definite Hessian is refined by
     :func:`newton_polish`). A run that reaches ``max_iter`` is classified where it stopped
     (mostly ``"other"``).
 
@@ -706,7 +706,7 @@ def spurious_rates_gd(
         res = _batched_gd(fun, W0.reshape(runs, -1), step_scale / k, gtol, 0.01 * global_tol,
                           max_iter)
         ends = res.x.reshape(runs, k, k)
-        classified, _ = _fit_batch(ends, V, 1e-8, 1, global_tol)
+        classified, _ = _fit_batch(ends, V, 1e-8, 0, global_tol)  # no L-BFGS step
         fits[k] = tuple(replace(f, iterations=int(n)) for f, n in zip(classified, res.iterations))
         evaluations[k] = res.evaluations
     return SpuriousRates(ks=tuple(ks), runs=runs, fits=fits, evaluations=evaluations)
