@@ -34,6 +34,7 @@ from twolayer.duality import (
     network_patterns,
     optimal_width_study,
     pattern_sampling_study,
+    solve_dual,
 )
 from twolayer.duality.cutting_plane import _cutting_plane_loop
 from twolayer.network import init_network, train
@@ -117,6 +118,15 @@ def test_refined_certificate_in_three_dimensions_takes_the_given_patterns():
     assert cert.dual == _refined_dual(X, y, BETA, W, P, True)
     assert cert.constraint_max == max_dual_constraint(X, sol.residual, P, True).value
     assert certificate(X, y, W, a, BETA, patterns=P, refine=True).exact is False
+
+
+def test_dual_program_of_zero_data_is_y():
+    # X = 0: every network predicts 0 and the constraint is 0, so the dual optimum is v = y,
+    # of value ||y||^2 / 2, the objective of the zero network (no cone has a bounding row)
+    y = np.array([1.0, -2.0, 0.5])
+    value, v = solve_dual(np.zeros((3, 2)), y, 0.3, np.ones((1, 3), bool))
+    assert value == pytest.approx(0.5 * y @ y, rel=1e-9)
+    np.testing.assert_allclose(v, y, rtol=1e-9)
 
 
 # -- the circle: rotations of the data --------------------------------------------------------
