@@ -41,7 +41,7 @@ from twolayer.network import init_network, train
 
 from .messages import exactly
 
-BETA = 0.1
+BETA = 0.1  # the beta of conftest's circle_problem, whose optimum some tests use
 # the module, not the function of the same name that twolayer.duality exports
 cutting_plane_module = importlib.import_module("twolayer.duality.cutting_plane")
 
