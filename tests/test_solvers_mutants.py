@@ -434,3 +434,63 @@ def test_woodbury_matrix_is_the_dense_sum_in_any_chunks(monkeypatch):
                                atol=1e-12)
     monkeypatch.setattr(_blocks, "_CHUNK_ENTRIES", 2 * st.n * st.d)  # two groups a chunk
     np.testing.assert_allclose(_blocks.woodbury_matrix(st, F), dense, rtol=1e-12, atol=1e-12)
+
+
+def test_row_space_counts_singular_values_above_max_shape_eps_times_the_largest():
+    from twolayer.solvers.ipm import _row_space
+
+    eps = np.finfo(float).eps
+    np.testing.assert_array_equal(_row_space(np.diag([2.0, 1.0, 0.5])), np.eye(3))
+    # threshold 3 eps * 1 = 6.7e-16: 1e-15 counts, 1e-16 does not
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Q = _row_space(np.diag([1.0, 1e-15, 1e-16]))
+    assert Q.shape == (3, 2)
+    np.testing.assert_allclose(np.abs(Q), np.eye(3)[:, :2], atol=1e-15)
+    # the threshold grows with the larger dimension: 5 eps = 1.1e-15 with five rows
+    X = np.vstack([np.diag([1.0, 1e-15, 1e-16]), np.zeros((2, 3))])
+    assert 5 * eps > 1e-15 and _row_space(X).shape == (3, 1)
+    # rank 2 of 4 columns: an orthonormal basis Q whose projection keeps X
+    gen = np.random.default_rng(0)
+    X = gen.standard_normal((6, 2)) @ gen.standard_normal((2, 4))
+    Q = _row_space(X)
+    assert Q.shape == (4, 2)
+    np.testing.assert_allclose(Q.T @ Q, np.eye(2), atol=1e-14)
+    np.testing.assert_allclose(X @ Q @ Q.T, X, atol=1e-13)
+    assert _row_space(np.zeros((3, 2))).shape == (2, 1)  # no rank at all: one direction
+
+
+def test_zero_network_result_has_the_shapes_dual_and_history_of_any_result():
+    X, y, pat = _problem()
+    P, d = pat.shape[0], X.shape[1]
+    big = 10 * np.abs(X).sum() * np.abs(y).max()  # above every ||X^T D_i y||
+    res = solve_ipm(X, y, big, pat)
+    assert res.iterations == 0 and res.converged and res.history == (0.0,)
+    assert res.solution.V.shape == res.solution.U.shape == (P, d)
+    assert not res.solution.V.any() and not res.solution.U.any()
+    np.testing.assert_array_equal(res.dual, y)  # lam = y, z = 0: the residual of x = 0
+
+
+def test_ipm_solution_carries_its_data_and_its_scaled_residual():
+    X, y, pat = _problem()
+    res = solve_ipm(X, y, 0.1, pat)
+    sol = res.solution
+    assert sol.X is X and sol.y is y and sol.beta == 0.1
+    np.testing.assert_array_equal(sol.patterns, pat)
+    # the dual vector is a multiple alpha (y - fit), alpha near 1 at the optimum
+    r = y - sol.predictions
+    alpha = (res.dual @ r) / (r @ r)
+    np.testing.assert_allclose(res.dual, alpha * r, rtol=1e-10, atol=1e-14)
+    assert alpha == pytest.approx(1.0, abs=1e-6)
+
+
+def test_ipm_passes_the_feasibility_tolerance_on():
+    # beta at 0.9 of the smallest beta of the zero network: at the start the gap is about
+    # 1/2 and the dual residual 1 / 0.9 - 1 = 0.111 (numbers of this test's problem), so with
+    # tol_gap 0.9 only the feasibility tolerance decides whether the start is certified
+    X, y, pat = _problem()
+    top = max(np.linalg.norm(X.T @ (p * y)) for p in pat)
+    runs = [solve_ipm(X, y, 0.9 * top, pat, tol_gap=0.9, tol_feas=tol, max_iter=0,
+                      raise_on_limit=False) for tol in (0.5, 0.05)]
+    assert runs[0].certificate.dual_residual == pytest.approx(1 / 0.9 - 1, rel=1e-6)
+    assert [r.converged for r in runs] == [True, False]
