@@ -440,7 +440,8 @@ def test_row_space_counts_singular_values_above_max_shape_eps_times_the_largest(
     from twolayer.solvers.ipm import _row_space
 
     eps = np.finfo(float).eps
-    np.testing.assert_array_equal(_row_space(np.diag([2.0, 1.0, 0.5])), np.eye(3))
+    full = np.random.default_rng(1).standard_normal((5, 3))
+    np.testing.assert_array_equal(_row_space(full), np.eye(3))  # full rank: exactly I
     # threshold 3 eps * 1 = 6.7e-16: 1e-15 counts, 1e-16 does not
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -494,3 +495,46 @@ def test_ipm_passes_the_feasibility_tolerance_on():
                       raise_on_limit=False) for tol in (0.5, 0.05)]
     assert runs[0].certificate.dual_residual == pytest.approx(1 / 0.9 - 1, rel=1e-6)
     assert [r.converged for r in runs] == [True, False]
+
+
+def test_a_gap_tolerance_below_the_rounding_floor_ends_as_not_converged():
+    # tol_gap 1e-14 is accepted (0 < tol < 1) but lies below what the Newton matrix resolves:
+    # its factorization breaks down near the floor (a LinAlgError escaped before the fix);
+    # the method stops there without its certificate, as at the iteration limit
+    X, y, pat = _problem()
+    with pytest.raises(NotConvergedError, match="did not reach its certificate") as info:
+        solve_ipm(X, y, 0.1, pat, tol_gap=1e-14)
+    assert info.value.gap <= 1e-10
+    last = solve_ipm(X, y, 0.1, pat, tol_gap=1e-14, raise_on_limit=False)
+    assert not last.converged and last.solution.status == "iteration_limit"
+    assert last.certificate.gap <= 1e-10 and len(last.history) == last.iterations + 1
+    assert last.solution.value == pytest.approx(solve_ipm(X, y, 0.1, pat).solution.value,
+                                                rel=1e-8)
+
+
+def test_zero_certificate_is_exact_up_to_beta_equal_to_the_largest_group_norm():
+    from twolayer.solvers._ipm import Certificate, zero_certificate
+
+    X, y, pat, st, _ = _structure()
+    norms = [np.linalg.norm(X.T @ (p * y)) for p in pat]
+    top = max(norms)
+    assert np.sqrt(np.sum(np.square(norms))) > 1.01 * top  # the largest, not all together
+    value = 0.5 * y @ y
+    assert zero_certificate(st, y, top) == Certificate(value, value, 0.0, 0.0, 0.0)
+    assert zero_certificate(st, y, 1.001 * top) == Certificate(value, value, 0.0, 0.0, 0.0)
+    assert zero_certificate(st, y, 0.999 * top) is None
+
+
+def test_ipm_state_holds_the_multipliers_of_the_kept_rows():
+    from twolayer.solvers import _ipm
+
+    X, y, pat, st, _ = _structure()
+    state = _ipm.solve(st, y, 0.1)  # the defaults: gap and residuals 1e-8
+    assert state.converged and state.certificate.holds(1e-8, 1e-8)
+    assert state.Z.shape == state.rows.shape == (2 * st.P, st.n)  # 10 rows < 4 * 3 d: all
+    assert (state.Z > 0).all()
+    # complementarity near the optimum: z_k s_k small next to the objective
+    slack = np.vstack([2.0 * pat - 1.0] * 2)[np.arange(2 * st.P)[:, None], state.rows] * (
+        np.einsum("gqd,gd->gq", X[state.rows], state.G))
+    assert (slack > 0).all()
+    assert (state.Z * slack).sum() <= 1e-7 * state.certificate.primal
