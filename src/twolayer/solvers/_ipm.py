@@ -440,8 +440,9 @@ def solve(
     ``||y||^2 / 2``, with ``z s`` constant.
 
     Raises NotConvergedError with the last relative gap if ``max_iter`` steps do not reach
-    ``gap <= tol_gap`` and residuals ``<= tol_feas`` (or returns the last iterate with
-    ``converged=False`` if ``raise_on_limit`` is False).
+    ``gap <= tol_gap`` and residuals ``<= tol_feas``, or if the Newton matrix stops factoring
+    first (a ``tol_gap`` below the rounding floor), or returns the last iterate with
+    ``converged=False`` if ``raise_on_limit`` is False.
     """
     live = int(st.live.sum())
     q = _row_count(_ROWS * st.d, live)
@@ -474,7 +475,12 @@ def solve(
         means.append(mu)
         floor = 0.5 * tol_gap * cert.primal / m
         W = Z / slack
-        grad, solve_h = _newton_system(st, y, beta, G, rows.blocks(W), max(mu_h, floor))
+        try:
+            grad, solve_h = _newton_system(st, y, beta, G, rows.blocks(W), max(mu_h, floor))
+        except np.linalg.LinAlgError:
+            # a gap tolerance below the rounding floor: the Newton matrix no longer factors;
+            # the last iterate stands, without its certificate
+            break
         # predictor (affine) step, then Mehrotra's centering and second-order correction
         step = solve_h(-grad)
         dS = rows.slacks(step)
@@ -514,7 +520,7 @@ def solve(
         Z = np.where(kept > 0, kept, mu_h / slack)  # a row that enters starts centred
     if not done and raise_on_limit:
         raise NotConvergedError(
-            f"the interior-point method did not reach its certificate in {max_iter} "
+            f"the interior-point method did not reach its certificate in {it} "
             f"iterations: last relative duality gap {cert.gap:.3e} (tolerance {tol_gap:.1e}), "
             f"dual residual {cert.dual_residual:.1e}",
             cert.gap,
