@@ -107,18 +107,6 @@ def _structure(seed=7, n=10, d=3, P=8):
     return X, y, pat, Structure(X, pat), gen
 
 
-def test_smoothed_norm_tau_minimizes_the_eliminated_barrier():
-    # _ipm's docstring: tau = (mu + sqrt(mu^2 + beta^2 rho^2)) / beta minimizes
-    # t beta tau - log(tau^2 - rho^2) over tau > rho; its derivative vanishes there
-    from twolayer.solvers._ipm import _tau
-
-    rho = np.array([0.0, 0.3, 1.7, 5.0])
-    for beta, t in [(0.4, 4.0), (3.0, 0.5)]:
-        tau = _tau(rho, beta, t)
-        assert (tau > rho).all()
-        np.testing.assert_allclose(t * beta * (tau * tau - rho * rho), 2 * tau, rtol=1e-12)
-
-
 def test_certificate_holds_at_exactly_the_tolerances():
     from twolayer.solvers._ipm import Certificate
 

@@ -128,11 +128,6 @@ def _XNORM2(st: Structure) -> float:
     return st.xnorm2
 
 
-def _tau(rho: np.ndarray, beta: float, t: float) -> np.ndarray:
-    mu = 1.0 / t
-    return (mu + np.sqrt(mu * mu + (beta * rho) ** 2)) / beta
-
-
 def certify(
     st: Structure, y: np.ndarray, beta: float, G: np.ndarray, directions: list[np.ndarray],
     smallest_slack: float,
