@@ -219,23 +219,28 @@ def test_a_warm_start_begins_with_mu_at_a_tenth_of_its_gap(monkeypatch):
     assert state.certificate.gap <= 1e-8  # the kernel's default tolerance, as solve_gated's
 
 
-@pytest.mark.parametrize(("share", "shrinks"), [(0.5, True), (2.0, False)])
-def test_after_a_damped_step_mu_shrinks_only_for_a_decrement_below_a_hundredth_of_mu_p(
-        monkeypatch, share, shrinks):
-    # a step 1000 times the Newton step (the line search halves it) reported with the
-    # decrement share * 1% of mu P
+@pytest.mark.parametrize(("decrement", "shrinks"), [
+    (lambda mu: 0.5e-2 * mu * P, True),
+    (lambda mu: 1e-2 * (mu * P), True),  # exactly 1% of mu P, as the solver computes it
+    (lambda mu: 2e-2 * mu * P, False),
+])
+def test_after_a_damped_step_mu_shrinks_only_for_a_decrement_of_at_most_a_hundredth_of_mu_p(
+        monkeypatch, decrement, shrinks):
+    # a step 1000 times the Newton step (the line search halves it), reported with the given
+    # decrement (mu P is far above tol_gap * primal here)
     real = _gated._newton_step
     mus = []
 
     def long_step(X, XXt, M, y, beta, mu, V):
         mus.append(mu)
-        return 1e3 * real(X, XXt, M, y, beta, mu, V)[0], share * 1e-2 * mu * P
+        return 1e3 * real(X, XXt, M, y, beta, mu, V)[0], decrement(mu)
 
     monkeypatch.setattr(_gated, "_newton_step", long_step)
     state = _gated.solve_gated(X, PAT, Y, BETA, max_iter=1, raise_on_limit=False)
     assert state.iterations == 1 and len(mus) == 1
-    assert 0 < np.abs(state.V).max() < 1e3 * np.abs(real(X, X @ X.T, M, Y, BETA, mus[0],
-                                                              np.zeros((P, 3)))[0]).max()
+    assert mus[0] * P > 1e6 * 1e-8 * _primal_by_hand(np.zeros((P, 3)))
+    newton = real(X, X @ X.T, M, Y, BETA, mus[0], np.zeros((P, 3)))[0]
+    assert 0 < np.abs(state.V).max() < 1e3 * np.abs(newton).max()  # damped, not zero
     assert state.mu == (0.1 * mus[0] if shrinks else mus[0])
 
 
