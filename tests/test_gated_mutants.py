@@ -295,3 +295,45 @@ def test_tied_betas_are_solved_in_the_given_order():
     assert path.iterations[0] > 0 and (path.iterations[[2, 3, 6]] == 0).all()
     for j in (2, 3, 6):
         np.testing.assert_array_equal(path.solutions[j].V, path.solutions[0].V)
+
+
+def test_a_newton_matrix_that_stops_factoring_stops_the_solver_without_its_certificate(
+        monkeypatch):
+    # the third Newton matrix fails to factor: two steps taken, the second iterate returned
+    real = _gated._newton_step
+    calls = []
+
+    def third_fails(X, XXt, M, y, beta, mu, V):
+        calls.append(mu)
+        if len(calls) == 3:
+            raise np.linalg.LinAlgError("3-th leading minor of the array is not positive definite")
+        return real(X, XXt, M, y, beta, mu, V)
+
+    monkeypatch.setattr(_gated, "_newton_step", third_fails)
+    last = _gated.solve_gated(X, PAT, Y, BETA, raise_on_limit=False)
+    assert last.iterations == 2 and len(last.history) == 3 and len(calls) == 3
+    assert last.history[-1] == last.certificate.gap > 1e-8
+    assert last.certificate.primal == pytest.approx(_primal_by_hand(last.V), rel=1e-13)
+    assert last.mu == calls[-1]
+    calls.clear()
+    with pytest.raises(NotConvergedError, match=exactly(
+            "the gated-ReLU solver did not reach its certificate in 2 iterations: last relative "
+            f"duality gap {last.certificate.gap:.3e} (tolerance 1.0e-08)")) as info:
+        solve_gated(X, Y, BETA, PAT)
+    assert info.value.gap == last.certificate.gap
+
+
+def test_a_tolerance_below_the_rounding_floor_ends_in_not_converged_error():
+    # tol_gap 1e-12 on 12 samples: about 40 steps in, with mu near 1e-17, rounding left the
+    # Newton matrix numerically indefinite and its Cholesky factorization raised LinAlgError
+    gen = np.random.default_rng(2)
+    X2, y2 = gen.standard_normal((12, 3)), gen.standard_normal(12)
+    pat2 = sample_patterns(X2, 10, 0)
+    last = solve_gated(X2, y2, BETA, pat2, tol_gap=1e-12, raise_on_limit=False)
+    assert last.iterations < 200 and len(last.history) == last.iterations + 1
+    assert 1e-12 < last.certificate.gap < 1e-8  # the default tolerance met on the way
+    with pytest.raises(NotConvergedError, match=exactly(
+            f"the gated-ReLU solver did not reach its certificate in {last.iterations} "
+            f"iterations: last relative duality gap {last.certificate.gap:.3e} "
+            "(tolerance 1.0e-12)")):
+        solve_gated(X2, y2, BETA, pat2, tol_gap=1e-12)
