@@ -104,7 +104,10 @@ def solve_gated(
 
     ``mu`` shrinks tenfold after each step whose Newton decrement is below one (the iterate
     is then close to the minimizer of the smoothed problem), and ``mu`` starts at the size of
-    the warm start's gap when ``V0`` is given.
+    the warm start's gap when ``V0`` is given. Stops without its certificate (raises
+    NotConvergedError, or returns the last iterate if ``raise_on_limit`` is False) after
+    ``max_iter`` steps, or earlier if the Newton matrix stops factoring (a ``tol_gap`` below the
+    rounding floor).
     """
     M = patterns.T.astype(float)
     XXt = X @ X.T
@@ -123,7 +126,12 @@ def solve_gated(
                               history=tuple(history))
         if it == max_iter:
             break
-        step, dec = _newton_step(X, XXt, M, y, beta, mu, V)
+        try:
+            step, dec = _newton_step(X, XXt, M, y, beta, mu, V)
+        except np.linalg.LinAlgError:
+            # a gap tolerance below the rounding floor: the Newton matrix no longer factors;
+            # the last iterate stands, without its certificate
+            break
         f0 = _objective(X, M, y, beta, mu, V)
         size = 1.0
         while size > 1e-10:
@@ -135,8 +143,8 @@ def solve_gated(
             mu = max(0.1 * mu, 1e-300)
     if raise_on_limit:
         raise NotConvergedError(
-            f"the gated-ReLU solver did not reach its certificate in {max_iter} iterations: "
+            f"the gated-ReLU solver did not reach its certificate in {it} iterations: "
             f"last relative duality gap {cert.gap:.3e} (tolerance {tol_gap:.1e})",
             cert.gap,
         )
-    return GatedState(V=V, certificate=cert, iterations=max_iter, mu=mu, history=tuple(history))
+    return GatedState(V=V, certificate=cert, iterations=it, mu=mu, history=tuple(history))
