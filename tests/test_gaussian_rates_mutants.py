@@ -62,9 +62,8 @@ def test_gradient_descent_defaults_stop_at_a_gradient_norm_of_1e_9_or_a_loss_of_
     assert res.iterations.tolist() == [2] and res.loss.tolist() == [25 / 32 - 1]
 
 
-def test_gradient_descent_defaults_allow_100000_iterations(monkeypatch):
-    # max_iter = 100_000 by default: the value handed to the loop (a run of 1e5 steps would
-    # take seconds)
+def _record_gradient_descent(monkeypatch):
+    """The (step, gtol, ftarget, max_iter) of every call of the batched descent loop."""
     seen = []
     real = batched._batched_gd
 
@@ -73,6 +72,13 @@ def test_gradient_descent_defaults_allow_100000_iterations(monkeypatch):
         return real(fun, x0, step, gtol, ftarget, max_iter)
 
     monkeypatch.setattr(batched, "_batched_gd", recording)
+    return seen
+
+
+def test_gradient_descent_defaults_allow_100000_iterations(monkeypatch):
+    # max_iter = 100_000 by default: the value handed to the loop (a run of 1e5 steps would
+    # take seconds)
+    seen = _record_gradient_descent(monkeypatch)
     batched.batched_gradient_descent(_quadratic(), np.ones((1, 2)), step=0.5)
     assert seen == [(0.5, 1e-9, 0.0, 100_000)]
 
@@ -147,14 +153,7 @@ def test_spurious_rates_gd_is_gradient_descent_with_step_5_over_k_from_the_docum
 def test_spurious_rates_gd_allows_200000_steps_and_stops_at_its_gtol(monkeypatch):
     # the documented defaults handed to gradient descent: max_iter = 200_000 (a run of that
     # length would take minutes), and gtol when given
-    seen = []
-    real = batched._batched_gd
-
-    def recording(fun, x0, step, gtol, ftarget, max_iter):
-        seen.append((step, gtol, ftarget, max_iter))
-        return real(fun, x0, step, gtol, ftarget, max_iter)
-
-    monkeypatch.setattr(batched, "_batched_gd", recording)
+    seen = _record_gradient_descent(monkeypatch)
     batched.spurious_rates_gd([4], 2, rng=0)
     batched.spurious_rates_gd([4], 2, rng=0, gtol=1e-7, max_iter=30)
     assert seen == [(1.25, 1e-9, 0.01 * 1e-8, 200_000), (1.25, 1e-7, 0.01 * 1e-8, 30)]
