@@ -160,7 +160,7 @@ BAD = [
     (_digits(runs=0), ValueError, exactly("runs must be >= 1, got 0")),
     (_digits(lr=0.0), ValueError, exactly("lr must be > 0.0, got 0.0")),
     (_digits(steps=-1), ValueError, exactly("steps must be >= 0, got -1")),
-    # the error names `record_every` (check_schedule's name for its third argument), not
+    # checked by check_schedule under its own name
     (_digits(early=0), ValueError, exactly("early must be >= 1, got 0")),
     (_digits(rng="0"), TypeError, "^rng must"),
     (lambda: batchnorm.digits_experiment(X, y, X[:2, :2], y[:2], 0.1, components=2, keep=1, m=2,

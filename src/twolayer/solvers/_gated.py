@@ -104,11 +104,10 @@ def solve_gated(
 
     ``mu`` shrinks tenfold after each full step (no backtracking) or each step whose Newton
     decrement is at most ``1e-2 max(mu P, tol_gap * primal)`` (the iterate is then close to the
-    minimizer of the smoothed problem), and ``mu`` starts at the size of
-    the warm start's gap when ``V0`` is given. Stops without its certificate (raises
-    NotConvergedError, or returns the last iterate if ``raise_on_limit`` is False) after
-    ``max_iter`` steps, or earlier if the Newton matrix stops factoring (a ``tol_gap`` below the
-    rounding floor).
+    minimizer of the smoothed problem), and ``mu`` starts at the size of the warm start's gap
+    when ``V0`` is given. Stops without its certificate (raises NotConvergedError, or returns
+    the last iterate if ``raise_on_limit`` is False) after ``max_iter`` steps, or earlier if the
+    Newton matrix stops factoring (a ``tol_gap`` below the rounding floor).
     """
     M = patterns.T.astype(float)
     XXt = X @ X.T
